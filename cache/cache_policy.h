@@ -1,0 +1,86 @@
+// The interface every cache policy implements, and the statistics a compaction reports.
+//
+// The engine calls, for each forward pass: observeAttention once per layer (only when the policy
+// asks for attention in that phase), then afterForward once, after the new tokens are live.
+#pragma once
+
+#include "cache/budget.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <string>
+
+namespace ec::cache {
+
+class KvCache;
+
+enum class Phase { Prefill, Decode };
+
+// Which RoPE position a new token gets: its true index in the conversation, or the current cache
+// length (what the reference code does; positions then repeat after evictions).
+enum class PositionMode { True, Compact };
+
+struct ForwardInfo
+{
+    Phase phase = Phase::Prefill;
+    int64_t tokensSeen = 0; // tokens fed so far per sequence, this forward included
+};
+
+struct CompactionStats
+{
+    int64_t entriesBefore = 0;
+    int64_t entriesAfter = 0;
+    int64_t bytesBefore = 0;
+    int64_t bytesAfter = 0;
+    int64_t merged = 0;  // entries folded into an anchor (summed over layers and sequences)
+    int64_t evicted = 0; // entries dropped without merging (summed over layers and sequences)
+    double milliseconds = 0;
+
+    void accumulate(const CompactionStats &next); // before from the first, after from the last
+};
+
+struct PolicyConfig
+{
+    std::string name = "full"; // full | local | h2o | elastic | local-ref | h2o-ref | elastic-ref
+    Budget budget;
+    int64_t sinks = 1;          // protected first tokens (s)
+    int64_t distance = -25;     // elastic fixed point: N_tl = size after compaction + distance
+    int64_t recentWindow = 32;  // h2o and local: most recent entries always kept
+    PositionMode positions = PositionMode::True;
+};
+
+class CachePolicy
+{
+public:
+    explicit CachePolicy(PolicyConfig config) : config_(std::move(config)) {}
+    virtual ~CachePolicy() = default;
+
+    const PolicyConfig &config() const { return config_; }
+    virtual std::string name() const { return config_.name; }
+    // The memory slider moves the budget between turns; it applies from the next compaction.
+    void setBudget(const Budget &budget) { config_.budget = budget; }
+
+    // Whether the engine must hand this policy the head-averaged column sums of the attention
+    // probabilities in this phase (at decode that is the single query row).
+    virtual bool needsAttention(Phase phase) const { return false; }
+    // colSums: [B, S] float32 over the S = size() + pending() slots the forward attended to.
+    virtual void observeAttention(KvCache &cache, int layer, Phase phase, const at::Tensor &colSums)
+    {
+    }
+    // Called after each forward; compacts the cache when it is over budget.
+    virtual CompactionStats afterForward(KvCache &cache, const ForwardInfo &info) = 0;
+    // A new conversation starts on an empty cache.
+    virtual void reset() {}
+
+    // RoPE position of the first of `count` new tokens.
+    int64_t firstPosition(const KvCache &cache, int64_t tokensSeenBefore) const;
+
+protected:
+    PolicyConfig config_;
+};
+
+// Builds the policy named in `config`; throws std::invalid_argument naming the known policies.
+std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config);
+
+} // namespace ec::cache
