@@ -18,8 +18,9 @@ class KvCache;
 enum class Phase { Prefill, Decode };
 
 // Which RoPE position a new token gets: its true index in the conversation, or the current cache
-// length (what the reference code does; positions then repeat after evictions).
-enum class PositionMode { True, Compact };
+// length (what the reference code does; positions then repeat after evictions). Default is True
+// for the product's policies and Compact for the reference-code reproductions.
+enum class PositionMode { Default, True, Compact };
 
 struct ForwardInfo
 {
@@ -46,8 +47,8 @@ struct PolicyConfig
     Budget budget;
     int64_t sinks = 1;          // protected first tokens (s)
     int64_t distance = -25;     // elastic fixed point: N_tl = size after compaction + distance
-    int64_t recentWindow = 32;  // h2o and local: most recent entries always kept
-    PositionMode positions = PositionMode::True;
+    int64_t recentWindow = 0;   // h2o: recent entries always kept; 0 = half the budget (H2O paper)
+    PositionMode positions = PositionMode::Default;
 };
 
 class CachePolicy
@@ -75,6 +76,7 @@ public:
 
     // RoPE position of the first of `count` new tokens.
     int64_t firstPosition(const KvCache &cache, int64_t tokensSeenBefore) const;
+    virtual PositionMode positionMode() const;
 
 protected:
     PolicyConfig config_;

@@ -1,5 +1,7 @@
 #include "cache/kv_cache.h"
 
+#include "kernels/merge_compact.h"
+
 #include <ATen/ATen.h>
 
 #include <stdexcept>
@@ -108,6 +110,19 @@ at::Tensor KvCache::keys(int layer, int64_t length) const
 at::Tensor KvCache::values(int layer, int64_t length) const
 {
     return values_.at(layer).narrow(2, 0, length);
+}
+
+void KvCache::moveSlot(int64_t from, int64_t to)
+{
+    if (from < 0 || to < 0 || from >= capacity_ || to >= capacity_)
+        throw std::out_of_range("KvCache::moveSlot: slot out of range");
+    if (from == to)
+        return;
+    kernels::moveSlot(keys_, values_, from, to);
+    for (int64_t l = 0; l < layout_.layers; ++l) {
+        for (auto *meta : {&tokenIndex_[l], &importance_[l], &mergeCount_[l]})
+            meta->select(1, to).copy_(meta->select(1, from));
+    }
 }
 
 void KvCache::setSize(int64_t entries)

@@ -66,6 +66,10 @@ public:
     const at::Tensor &importance(int layer) const { return importance_[layer]; }
     const at::Tensor &mergeCount(int layer) const { return mergeCount_[layer]; }
 
+    // Copies slot `from` (K, V and metadata, every layer and sequence) into slot `to`: the
+    // decode-time eviction that overwrites the evicted entry with the newest token.
+    void moveSlot(int64_t from, int64_t to);
+
     // After a compaction: the first `entries` slots are the live ones.
     void setSize(int64_t entries);
     void clear();

@@ -1,0 +1,84 @@
+#include "cache/compaction.h"
+
+#include "cache/kv_cache.h"
+#include "kernels/merge_compact.h"
+
+#include <ATen/ATen.h>
+
+namespace ec::cache {
+
+void applyPlan(KvCache &cache, int layer, const LayerPlan &plan, CompactionStats &stats)
+{
+    const int64_t B = cache.layout().batch;
+    const int64_t S = plan.assign.size(1);
+    const int64_t M = plan.anchors.size(1);
+    kernels::mergeCompact(cache.keyStorage(layer), cache.valueStorage(layer), plan.assign, M);
+
+    auto &tok = cache.tokenIndex(layer);
+    auto &imp = cache.importance(layer);
+    auto &cnt = cache.mergeCount(layer);
+    for (int64_t b = 0; b < B; ++b) {
+        auto a = plan.assign[b];
+        auto live = at::nonzero(a >= 0).view(-1);
+        auto targets = a.index_select(0, live);
+        auto newImp = at::zeros({M}, imp.options()).index_add_(
+            0, targets, imp[b].narrow(0, 0, S).index_select(0, live));
+        auto newCnt = at::zeros({M}, cnt.options()).index_add_(
+            0, targets, cnt[b].narrow(0, 0, S).index_select(0, live));
+        auto newTok = tok[b].index_select(0, plan.anchors[b]);
+        tok[b].narrow(0, 0, M).copy_(newTok);
+        imp[b].narrow(0, 0, M).copy_(newImp);
+        cnt[b].narrow(0, 0, M).copy_(newCnt);
+        const int64_t kept = live.numel();
+        stats.evicted += S - kept;
+        stats.merged += kept - M;
+    }
+}
+
+at::Tensor slotsInTokenOrder(const KvCache &cache, int layer, int64_t b)
+{
+    auto tok = cache.tokenIndex(layer)[b].narrow(0, 0, cache.size());
+    return std::get<1>(tok.sort(/*stable=*/true, 0, false));
+}
+
+LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots)
+{
+    const int64_t B = keptSlots.size(0), M = keptSlots.size(1);
+    auto assign = at::full({B, liveSlots}, -1, keptSlots.options().dtype(at::kLong));
+    auto outSlot = at::arange(M, assign.options()).unsqueeze(0).expand({B, M}).contiguous();
+    assign.scatter_(1, keptSlots, outSlot);
+    return {assign, keptSlots};
+}
+
+void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t to)
+{
+    if (from == to)
+        return;
+    for (auto *kv : {&cache.keyStorage(layer), &cache.valueStorage(layer)})
+        (*kv)[b].select(1, to).copy_((*kv)[b].select(1, from));
+    for (auto *meta : {&cache.tokenIndex(layer), &cache.importance(layer), &cache.mergeCount(layer)})
+        (*meta)[b][to].copy_((*meta)[b][from]);
+}
+
+double millisecondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+CompactionStats statsBefore(const KvCache &cache)
+{
+    CompactionStats stats;
+    stats.entriesBefore = cache.size();
+    stats.bytesBefore = cache.bytesInUse();
+    return stats;
+}
+
+void finishStats(const KvCache &cache, CompactionStats &stats, double milliseconds)
+{
+    stats.entriesAfter = cache.size();
+    stats.bytesAfter = cache.bytesInUse();
+    stats.milliseconds = milliseconds;
+}
+
+} // namespace ec::cache

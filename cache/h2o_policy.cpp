@@ -1,0 +1,60 @@
+#include "cache/h2o_policy.h"
+
+#include "cache/compaction.h"
+#include "cache/kv_cache.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <limits>
+
+namespace ec::cache {
+
+void H2oPolicy::observeAttention(KvCache &cache, int layer, Phase, const at::Tensor &colSums)
+{
+    cache.importance(layer).narrow(1, 0, colSums.size(1)).add_(colSums);
+}
+
+int64_t H2oPolicy::recentWindow(int64_t target) const
+{
+    const int64_t window = config_.recentWindow > 0 ? config_.recentWindow : target / 2;
+    return std::clamp<int64_t>(window, 1, target);
+}
+
+CompactionStats H2oPolicy::afterForward(KvCache &cache, const ForwardInfo &info)
+{
+    auto start = std::chrono::steady_clock::now();
+    auto stats = statsBefore(cache);
+    const int64_t S = cache.size(), B = cache.layout().batch;
+    const int64_t goal =
+        config_.budget.targetEntries(info.tokensSeen, cache.layout().bytesPerToken(), 1);
+    if (S > goal) {
+        const int64_t recent = recentWindow(goal);
+        const int64_t firstRecent = info.tokensSeen - recent; // recent tokens are always live
+        for (int l = 0; l < cache.layout().layers; ++l) {
+            auto tok = cache.tokenIndex(l).narrow(1, 0, S);
+            // Recent entries score +inf so they always rank as heavy hitters.
+            auto score = cache.importance(l).narrow(1, 0, S).clone();
+            score.masked_fill_(tok >= firstRecent, std::numeric_limits<float>::infinity());
+            if (info.phase == Phase::Decode && S == goal + 1) {
+                // One over: the lightest entry outside the window takes the newest one.
+                auto victims = score.argmin(1);
+                for (int64_t b = 0; b < B; ++b)
+                    moveSlotInLayer(cache, l, b, S - 1, victims[b].item<int64_t>());
+                stats.evicted += B;
+                continue;
+            }
+            auto top = std::get<1>(score.sort(/*stable=*/true, 1, /*descending=*/true));
+            auto keptSlots = top.narrow(1, 0, goal);
+            // Keep them in token order so the store stays readable.
+            auto keptTok = tok.gather(1, keptSlots);
+            keptSlots = keptSlots.gather(1, std::get<1>(keptTok.sort(1)));
+            applyPlan(cache, l, keepOnlyPlan(keptSlots, S), stats);
+        }
+        cache.setSize(goal);
+    }
+    finishStats(cache, stats, millisecondsSince(start));
+    return stats;
+}
+
+} // namespace ec::cache
