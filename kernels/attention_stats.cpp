@@ -1,5 +1,7 @@
 #include "kernels/attention_stats.h"
 
+#include "kernels/cuda_dispatch.h"
+
 #include <ATen/ATen.h>
 
 #include <stdexcept>
@@ -70,6 +72,8 @@ at::Tensor attentionColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k,
     const int64_t Hkv = k.size(1), Tk = k.size(2), rep = H / Hkv;
     if (lse.sizes() != at::IntArrayRef({B, H, Tq}))
         throw std::invalid_argument("attention: lse must be [B, H, Tq]");
+    if (q.is_cuda())
+        return detail::cudaColumnSumsFromLse(q, k, lse, scale);
     at::Tensor colSums = at::zeros({B, Tk}, q.options().dtype(at::kFloat));
     at::Tensor lse5 = lse.to(at::kFloat).reshape({B, Hkv, rep, Tq, 1});
     for (int64_t row0 = 0; row0 < Tq; row0 += chunkRows) {

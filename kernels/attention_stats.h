@@ -22,7 +22,8 @@ AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor
                                            int64_t chunkRows = 128);
 
 // Column sums only, from the rows' log-sum-exp `lse` [B, H, Tq] (float32) of an attention that
-// already ran (e.g. a fused kernel): P[m, n] = exp(q_m . k_n * scale - lse_m).
+// already ran (e.g. a fused kernel): P[m, n] = exp(q_m . k_n * scale - lse_m). CUDA tensors run
+// the tiled kernel (kernels/cuda/importance.cu; chunkRows unused there), others chunked ATen.
 at::Tensor attentionColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k,
                                       const at::Tensor &lse, double scale,
                                       int64_t chunkRows = 128);

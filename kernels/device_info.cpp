@@ -1,5 +1,7 @@
 #include "kernels/device_info.h"
 
+#include "kernels/cuda_dispatch.h"
+
 #include <dlfcn.h>
 #include <link.h>
 
@@ -15,6 +17,7 @@ namespace ec::kernels {
 CudaDeviceInfo cudaDeviceInfo()
 {
     CudaDeviceInfo info;
+    info.dispatch = detail::cudaDispatchCompiled();
 #ifdef EC_HAVE_CUDA_KERNELS
     info.compiled = true;
     char error[256] = {0};

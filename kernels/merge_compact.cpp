@@ -1,5 +1,7 @@
 #include "kernels/merge_compact.h"
 
+#include "kernels/cuda_dispatch.h"
+
 #include <ATen/ATen.h>
 
 #include <stdexcept>
@@ -39,6 +41,10 @@ void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign
     checkMergeArgs(keys, values, assign, outSlots);
     if (outSlots == 0)
         return;
+    if (keys.is_cuda()) {
+        detail::cudaMergeCompact(keys, values, assign, outSlots);
+        return;
+    }
     for (int64_t b = 0; b < keys.size(0); ++b) {
         auto a = assign[b];
         auto slots = at::nonzero(a >= 0).view(-1);
@@ -53,19 +59,6 @@ void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign
             // Write only the buckets that received entries; empty ones keep their contents.
             layer.index_copy_(1, filled, means.index_select(1, filled).to(layer.scalar_type()));
         }
-    }
-}
-
-void moveSlot(std::vector<at::Tensor> &keys, std::vector<at::Tensor> &values, int64_t from,
-              int64_t to)
-{
-    if (keys.size() != values.size())
-        throw std::invalid_argument("moveSlot: as many K as V layers");
-    if (from == to)
-        return;
-    for (size_t l = 0; l < keys.size(); ++l) {
-        keys[l].select(2, to).copy_(keys[l].select(2, from));
-        values[l].select(2, to).copy_(values[l].select(2, from));
     }
 }
 

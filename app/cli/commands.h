@@ -8,5 +8,6 @@ class App;
 namespace ec::cli {
 
 void addDoctorCommand(CLI::App &app);
+void addBenchCommand(CLI::App &app);
 
 } // namespace ec::cli

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <tuple>
 
 namespace {
@@ -57,6 +58,33 @@ INSTANTIATE_TEST_SUITE_P(Shapes, AttentionStatsTest,
                                            std::make_tuple(2, 4, 2, 17, 5, 8),
                                            std::make_tuple(1, 8, 1, 1, 30, 128),
                                            std::make_tuple(3, 6, 3, 33, 0, 7)));
+
+class ColumnSumsDtypeTest : public ::testing::TestWithParam<at::ScalarType>
+{};
+
+TEST_P(ColumnSumsDtypeTest, FromLseMatchesReferenceOnRoundedInputs)
+{
+    // Storage dtypes of the cache: the reference sees the same rounded inputs in double.
+    at::manual_seed(11);
+    const int64_t B = 2, H = 8, Hkv = 2, Tq = 45, Tk = 70, D = 32;
+    auto q = at::randn({B, H, Tq, D}).to(GetParam());
+    auto k = at::randn({B, Hkv, Tk, D}).to(GetParam());
+    const double scale = 1.0 / std::sqrt(double(D));
+    auto kr = k.repeat_interleave(H / Hkv, 1).to(at::kDouble);
+    auto scores = at::matmul(q.to(at::kDouble), kr.transpose(-1, -2)) * scale;
+    scores.masked_fill_(at::ones({Tq, Tk}, at::kBool).triu(Tk - Tq + 1), -INFINITY);
+    auto lse = at::logsumexp(scores, -1);
+    auto refCols = (scores - lse.unsqueeze(-1)).exp().sum(2).mean(1);
+
+    auto cols = ec::kernels::attentionColumnSumsFromLse(q, k, lse.to(at::kFloat), scale, 16);
+    ASSERT_EQ(cols.scalar_type(), at::kFloat);
+    EXPECT_TRUE(at::allclose(cols.to(at::kDouble), refCols, 1e-4, 1e-4));
+    // The prefix keys are seen by every query, the last key only by the last query.
+    EXPECT_GT(cols[0][0].item<double>(), cols[0][Tk - 1].item<double>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, ColumnSumsDtypeTest,
+                         ::testing::Values(at::kFloat, at::kHalf, at::kBFloat16));
 
 TEST(AttentionStats, RejectsMismatchedHeads)
 {

@@ -1,0 +1,26 @@
+// elastic-cli bench: the benchmark modes, each a function the bench subcommand calls.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ec::cli {
+
+struct KernelBenchOptions
+{
+    std::string device = "auto"; // auto (cuda when usable), cpu, cuda
+    std::string dtype;           // bf16, f16, f32; empty: bf16 on CPU, f16 on CUDA
+    std::vector<int64_t> tokens; // empty: the device's default set
+    std::vector<int64_t> batches;
+    int layers = 32, heads = 32, headDim = 128;
+    double budget = 0.2; // kept fraction for merge-compact (the paper's headline budget)
+    int reps = 0;        // 0: 3 on CPU, 20 on CUDA
+    bool quick = false;
+};
+
+// Times the kernels at LLaVA-1.5-7B shapes against a plain copy of the same bytes; prints a
+// Markdown table. Returns the process exit code.
+int runKernelBench(const KernelBenchOptions &options);
+
+} // namespace ec::cli

@@ -1,0 +1,49 @@
+// elastic-cli bench <mode>: performance measurements. Each mode is a sub-subcommand; add new ones
+// (e.g. an engine bench) beside `kernels` in addBenchCommand.
+#include "app/cli/bench.h"
+#include "app/cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+namespace ec::cli {
+
+namespace {
+
+void addKernelsMode(CLI::App &bench)
+{
+    auto options = std::make_shared<KernelBenchOptions>();
+    auto *cmd = bench.add_subcommand(
+        "kernels", "Time the cache kernels (importance, merge-compact, slot write) at LLaVA-1.5-7B "
+                   "shapes against a device copy of the same bytes");
+    cmd->add_option("--device", options->device, "auto, cpu or cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    cmd->add_option("--dtype", options->dtype, "Storage dtype: bf16, f16 or f32")
+        ->check(CLI::IsMember({"bf16", "f16", "f32"}));
+    cmd->add_option("--tokens", options->tokens, "Prompt lengths (cache slots), e.g. 600,4000")
+        ->delimiter(',');
+    cmd->add_option("--batch", options->batches, "Batch sizes, e.g. 1,16")->delimiter(',');
+    cmd->add_option("--layers", options->layers, "Layers for the slot write")->check(CLI::Range(1, 512));
+    cmd->add_option("--heads", options->heads, "Attention heads")->check(CLI::Range(1, 1024));
+    cmd->add_option("--head-dim", options->headDim, "Head dimension")->check(CLI::Range(1, 1024));
+    cmd->add_option("--budget", options->budget, "Kept fraction for merge-compact")
+        ->check(CLI::Range(0.01, 1.0));
+    cmd->add_option("--reps", options->reps, "Timed repetitions per case")->check(CLI::Range(1, 1000));
+    cmd->add_flag("--quick", options->quick, "Small sizes (fits a 2-core CPU in seconds)");
+    cmd->callback([options] {
+        if (int code = runKernelBench(*options); code != 0)
+            throw CLI::RuntimeError(code);
+    });
+}
+
+} // namespace
+
+void addBenchCommand(CLI::App &app)
+{
+    auto *bench = app.add_subcommand("bench", "Performance benchmarks");
+    bench->require_subcommand(1);
+    addKernelsMode(*bench);
+}
+
+} // namespace ec::cli
