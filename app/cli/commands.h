@@ -9,5 +9,9 @@ namespace ec::cli {
 
 void addDoctorCommand(CLI::App &app);
 void addBenchCommand(CLI::App &app);
+// history list|show|search|export|import|delete|stats|bench, over the SQLite history store.
+void addHistoryCommand(CLI::App &app);
+// history bench: timings of the store on a generated history (called by addHistoryCommand).
+void addHistoryBenchCommand(CLI::App &history);
 
 } // namespace ec::cli

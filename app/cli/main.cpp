@@ -15,6 +15,7 @@ int main(int argc, char **argv)
     app.require_subcommand(1);
     ec::cli::addDoctorCommand(app);
     ec::cli::addBenchCommand(app);
+    ec::cli::addHistoryCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
