@@ -23,4 +23,17 @@ struct KernelBenchOptions
 // Markdown table. Returns the process exit code.
 int runKernelBench(const KernelBenchOptions &options);
 
+struct CacheBenchCliOptions
+{
+    std::vector<std::string> policies; // empty: full, local, h2o, elastic, elastic-ref
+    std::vector<int64_t> tokens;       // empty: 512, 1024, 2048, 4096
+    int layers = 8, heads = 8, headDim = 64;
+    std::string dtype = "bf16";
+    double budget = 0.5;
+    int decodeSteps = 64;
+};
+
+// Compaction time against cache size and per-token decode overhead of each cache policy.
+int runCacheBench(const CacheBenchCliOptions &options);
+
 } // namespace ec::cli

@@ -37,6 +37,24 @@ void addKernelsMode(CLI::App &bench)
     });
 }
 
+void addCacheMode(CLI::App &bench)
+{
+    auto options = std::make_shared<CacheBenchCliOptions>();
+    auto *cmd = bench.add_subcommand(
+        "cache", "Time each cache policy: compaction after a prompt, overhead per generated token");
+    cmd->add_option("--policies", options->policies, "Policies, e.g. full,elastic,h2o")
+        ->delimiter(',');
+    cmd->add_option("--tokens", options->tokens, "Prompt lengths, e.g. 512,4096")->delimiter(',');
+    cmd->add_option("--layers", options->layers, "Layers")->check(CLI::Range(1, 512));
+    cmd->add_option("--heads", options->heads, "KV heads")->check(CLI::Range(1, 1024));
+    cmd->add_option("--head-dim", options->headDim, "Head dimension")->check(CLI::Range(1, 1024));
+    cmd->add_option("--dtype", options->dtype, "bf16 or f32")->check(CLI::IsMember({"bf16", "f32"}));
+    cmd->add_option("--budget", options->budget, "Kept fraction")->check(CLI::Range(0.01, 1.0));
+    cmd->add_option("--steps", options->decodeSteps, "Generated tokens timed per case")
+        ->check(CLI::Range(1, 100000));
+    cmd->callback([options] { runCacheBench(*options); });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App &app)
@@ -44,6 +62,7 @@ void addBenchCommand(CLI::App &app)
     auto *bench = app.add_subcommand("bench", "Performance benchmarks");
     bench->require_subcommand(1);
     addKernelsMode(*bench);
+    addCacheMode(*bench);
 }
 
 } // namespace ec::cli
