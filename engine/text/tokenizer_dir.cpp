@@ -40,6 +40,14 @@ std::string tokenName(const json &config, const char *key)
 
 void applyConfig(const fs::path &dir, TokenizerData &d)
 {
+    // transformers' slow LlamaTokenizer splits its special tokens out of the text ("</s>" in a
+    // llava_v1 prompt is EOS); sentencepiece alone would not.
+    if (d.flavour == TextFlavour::SentencePiece) {
+        for (int id : {d.bos, d.eos, d.unk}) {
+            if (id >= 0)
+                d.added.add({d.vocab.pieces[id], id, true, false, false});
+        }
+    }
     // added_tokens.json: {"<image>": 32000, "<pad>": 32001}
     json added = readJsonIfPresent(dir / "added_tokens.json");
     if (added.is_object()) {
