@@ -8,5 +8,6 @@ class App;
 namespace ec::cli {
 
 void addDoctorCommand(CLI::App &app);
+void addTextCommands(CLI::App &app); // tokenize, detokenize, preprocess
 
 } // namespace ec::cli
