@@ -16,8 +16,12 @@ UnigramModel::UnigramModel(const Vocab &vocab, int unkId) : m_unkId(unkId)
             m_minScore = std::min(m_minScore, vocab.scores[i]);
             m_maxScore = std::max(m_maxScore, vocab.scores[i]);
         }
-        if (vocab.types[i] == PieceType::Normal || vocab.types[i] == PieceType::UserDefined)
-            m_maxPieceBytes = std::max(m_maxPieceBytes, vocab.pieces[i].size());
+        if (vocab.types[i] == PieceType::Normal || vocab.types[i] == PieceType::UserDefined) {
+            const std::string &p = vocab.pieces[i];
+            m_maxPieceBytes = std::max(m_maxPieceBytes, p.size());
+            for (size_t n = 1; n <= p.size(); ++n)
+                m_prefixes.insert(p.substr(0, n));
+        }
     }
 }
 
@@ -38,6 +42,8 @@ std::vector<Segment> UnigramModel::segment(std::string_view text, const Vocab &v
         bool singleChar = false;
         const int limit = std::min<int>(size - start, static_cast<int>(m_maxPieceBytes));
         for (int len = 1; len <= limit; ++len) {
+            if (m_prefixes.find(text.substr(start, len)) == m_prefixes.end())
+                break;
             int id = vocab.find(text.substr(start, len));
             if (id < 0)
                 continue;

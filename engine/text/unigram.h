@@ -4,7 +4,9 @@
 
 #include "engine/text/bpe.h"
 
+#include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace ec::text {
@@ -19,6 +21,14 @@ public:
     std::vector<Segment> segment(std::string_view text, const Vocab &vocab) const;
 
 private:
+    struct Hash
+    {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+
+    // Every byte prefix of every piece: the search from a position stops at the first miss.
+    std::unordered_set<std::string, Hash, std::equal_to<>> m_prefixes;
     int m_unkId = 0;
     float m_minScore = 0.0f;
     float m_maxScore = 0.0f;
