@@ -16,6 +16,7 @@ int main(int argc, char **argv)
     ec::cli::addDoctorCommand(app);
     ec::cli::addBenchCommand(app);
     ec::cli::addHistoryCommand(app);
+    ec::cli::addTextCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
