@@ -8,5 +8,7 @@ class App;
 namespace ec::cli {
 
 void addDoctorCommand(CLI::App &app);
+void addLogitsCommand(CLI::App &app);
+void addBenchEngineCommand(CLI::App &app);
 
 } // namespace ec::cli

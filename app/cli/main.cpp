@@ -14,6 +14,8 @@ int main(int argc, char **argv)
     app.set_version_flag("--version", std::string("elastic-cli ") + EC_VERSION_STRING);
     app.require_subcommand(1);
     ec::cli::addDoctorCommand(app);
+    ec::cli::addLogitsCommand(app);
+    ec::cli::addBenchEngineCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
