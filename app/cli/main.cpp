@@ -17,6 +17,8 @@ int main(int argc, char **argv)
     ec::cli::addBenchCommand(app);
     ec::cli::addHistoryCommand(app);
     ec::cli::addTextCommands(app);
+    ec::cli::addLogitsCommand(app);
+    ec::cli::addBenchEngineCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
