@@ -123,6 +123,11 @@ void HistoryStore::open()
     probeHeader(m_path);
     m_db = Database(m_path);
     m_db.setBusyTimeout(m_options.busyTimeoutMs);
+    // Nothing is written before the file is known to be ours (or new).
+    if (inspectFile(m_db, m_path)) {
+        // Only possible before WAL and the first table: lets deletes give space back.
+        m_db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    }
     m_db.exec("PRAGMA journal_mode = WAL");
     // NORMAL is safe against process crashes in WAL mode; commits of whole turns use FULL.
     m_db.exec("PRAGMA synchronous = NORMAL");
