@@ -144,6 +144,6 @@ TEST(HistoryCli, BenchRunsOnAScratchHistory)
                             dir.path().string() + "' 2>&1");
     ASSERT_EQ(bench.exitCode, 0) << bench.output;
     EXPECT_NE(bench.output.find("list all 200 conversations"), std::string::npos) << bench.output;
-    EXPECT_NE(bench.output.find("open conversation (100 messages, 10 images"), std::string::npos)
+    EXPECT_NE(bench.output.find("open conversation (100 messages, 10 images, metadata)"), std::string::npos)
         << bench.output;
 }

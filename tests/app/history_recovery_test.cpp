@@ -151,13 +151,20 @@ TEST(HistoryRecovery, RepeatedFailuresKeepEveryBadFile)
         EXPECT_EQ(fileBytes(p).rfind("bad #", 0), 0u) << p << i++;
 }
 
-TEST(HistoryRecovery, UnwritableLocationIsAnErrorNotAQuarantine)
+TEST(HistoryRecovery, AFolderAtThePathIsAnErrorNotAQuarantine)
 {
-    if (geteuid() == 0)
-        GTEST_SKIP() << "root can write anywhere; the permission check cannot fail";
+    // Only damaged or foreign files are moved aside; anything else (here: a folder where the
+    // file should be) is reported and left alone.
     ScratchDir dir;
-    fs::create_directories(dir / "ro");
-    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-    EXPECT_THROW(HistoryStore(dir / "ro" / "history.db"), HistoryError);
-    fs::permissions(dir / "ro", fs::perms::owner_all);
+    fs::create_directories(dir / "history.db" / "inside");
+    try {
+        HistoryStore store(dir / "history.db");
+        FAIL() << "opened a folder as a database";
+    } catch (const HistoryError &e) {
+        EXPECT_NE(std::string(e.what()).find("cannot open the history"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(fs::is_directory(dir / "history.db" / "inside"));
+    for (const auto &entry : fs::directory_iterator(dir.path()))
+        EXPECT_EQ(entry.path().string().find("corrupt"), std::string::npos);
 }
