@@ -82,10 +82,13 @@ void expectFixtureData(HistoryStore &store)
 TEST(HistoryMigration, FixtureIsSchemaVersionOne)
 {
     ASSERT_TRUE(fs::exists(kFixture)) << kFixture;
-    Database db(kFixture, Database::Mode::ReadOnly);
+    // A copy: even a read-only WAL connection would leave -wal/-shm files in the source tree.
+    ScratchDir dir;
+    Database db(copyFixture(dir), Database::Mode::ReadOnly);
     EXPECT_EQ(db.queryInt("PRAGMA user_version"), 1);
     EXPECT_EQ(db.queryInt("PRAGMA application_id"), kApplicationId);
     EXPECT_EQ(db.queryInt("SELECT count(*) FROM sqlite_master WHERE name = 'turn_stats'"), 0);
+    EXPECT_FALSE(fs::exists(kFixture.string() + "-wal")) << "tests must never open the fixture";
 }
 
 TEST(HistoryMigration, VersionOneOpensWithAllDataAfterABackup)
