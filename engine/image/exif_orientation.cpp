@@ -27,7 +27,8 @@ int jpegOrientation(std::string_view b)
         if (length < 2 || pos + 2 + length > b.size())
             break;
         std::string_view body = b.substr(pos + 4, length - 2);
-        if (marker == 0xE1 && body.size() > 6 && body.substr(0, 6) == std::string_view("Exif\0\0", 6))
+        if (marker == 0xE1 && body.size() > 6 &&
+            body.substr(0, 6) == std::string_view("Exif\0\0", 6))
             return orientationFromTiff(body.substr(6));
         pos += 2 + length;
     }

@@ -3,10 +3,9 @@
 
 #include "support/run_process.h"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace ec::test {
