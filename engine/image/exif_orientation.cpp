@@ -107,7 +107,7 @@ int exifOrientation(std::string_view b)
         return pngOrientation(b);
     if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP")
         return webpOrientation(b);
-    return 1;
+    return orientationFromTiff(b); // a TIFF file's first IFD holds the tag itself (1 otherwise)
 }
 
 } // namespace ec::image

@@ -157,7 +157,7 @@ TEST(ChatTemplate, MetaspaceFlavourPutsNoSpaceAfterTheImage)
 {
     auto tok = Tokenizer::fromTokenizerJson(ec::test::fixturePath("bpe.metaspace.tokenizer.json"));
     auto ids = encodePrompt(tok, "USER: <image>\nWhat is shown? ASSISTANT:", kThreeImageTokens);
-    // Legacy gives "▁" (1300) before the image and "▁" "\n" after; Metaspace "first" gives neither.
+    // Legacy gives "▁" (1300) before the image and "▁" "\n" after; Metaspace "first" neither.
     EXPECT_EQ(ids, cat({{1}, kUser, {1300}, kImage3, {13}, kWhatIsShown, kAssistant}));
 }
 
