@@ -111,7 +111,7 @@ void encodeRun(const TokenizerData &d, std::string_view run, bool atStart, std::
         if (m.split) { // words start at each replacement character
             std::string_view all(text);
             size_t begin = 0;
-            for (size_t pos = m.replacement.size(); pos <= all.size(); ++pos) {
+            for (size_t pos = 1; pos <= all.size(); ++pos) {
                 if (pos == all.size() ||
                     all.compare(pos, m.replacement.size(), m.replacement) == 0) {
                     encodeWord(d, all.substr(begin, pos - begin), out);

@@ -222,3 +222,18 @@ TEST(TokenizerFiles, DirectoryConfigControlsBosAndAddedTokens)
     // Like transformers' slow LlamaTokenizer: "</s>" written in the text is EOS here.
     EXPECT_EQ(tok.encode("a</s>", false).back(), 2);
 }
+
+TEST(Tokenizer, MetaspaceSplitStartsAWordAtEachSpace)
+{
+    auto j = nlohmann::json::parse(readAll(ec::test::fixturePath("bpe.metaspace.tokenizer.json")));
+    j["pre_tokenizer"]["split"] = true;
+    Tokenizer split = Tokenizer::fromTokenizerJsonText(j.dump());
+    Tokenizer whole = Tokenizer::fromTokenizerJson(
+        ec::test::fixturePath("bpe.metaspace.tokenizer.json"));
+    EXPECT_EQ(split.encode("a cat is here", false), whole.encode("a cat is here", false));
+    // Unsplit, two spaces can merge into "▁▁"; split, every "▁" starts a new word.
+    EXPECT_EQ(whole.pieces(whole.encode("上海  我", false)),
+              (std::vector<std::string>{"▁上海", "▁▁", "我"}));
+    EXPECT_EQ(split.pieces(split.encode("上海  我", false)),
+              (std::vector<std::string>{"▁上海", "▁", "▁我"}));
+}
