@@ -184,3 +184,15 @@ TEST(ChatTemplate, ChosenFromTheCheckpointWithOverride)
     ec::test::writeFile((bad / "config.json").string(), "{not json");
     EXPECT_THROW(ChatTemplate::fromModelDirectory(bad), std::runtime_error);
 }
+
+TEST(ChatTemplate, SystemMessages)
+{
+    auto msgs = std::vector<ChatMessage>{ChatMessage::system("Be brief."), ChatMessage::user("Hi")};
+    // llava-hf renders a system message as bare text; llava_v1 replaces its default prompt.
+    EXPECT_EQ(ChatTemplate(ChatTemplate::Kind::LlavaHf).render(msgs),
+              "Be brief. USER: Hi ASSISTANT:");
+    EXPECT_EQ(ChatTemplate(ChatTemplate::Kind::LlavaV1).render(msgs),
+              "Be brief. USER: Hi ASSISTANT:");
+    EXPECT_EQ(ChatTemplate(ChatTemplate::Kind::LlavaV1).render({ChatMessage::user("Hi")}, false),
+              ChatTemplate::llavaV1SystemPrompt() + " USER: Hi ");
+}
