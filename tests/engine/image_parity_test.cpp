@@ -89,6 +89,12 @@ protected:
         s_error = error;
     }
 
+    static void TearDownTestSuite()
+    {
+        if (!s_dir.empty())
+            std::filesystem::remove_all(s_dir); // ~20 MB of oracle output
+    }
+
     void SetUp() override
     {
         if (!imageDecodingAvailable())
