@@ -1,7 +1,6 @@
 #include "engine/session.h"
 
 #include <ATen/ATen.h>
-
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -52,12 +51,18 @@ size_t stopPrefixTail(const std::string &text, const std::vector<std::string> &s
 const char *stopReasonName(StopReason reason)
 {
     switch (reason) {
-    case StopReason::Eos: return "eos";
-    case StopReason::StopId: return "stop-id";
-    case StopReason::StopString: return "stop-string";
-    case StopReason::MaxTokens: return "max-tokens";
-    case StopReason::ContextLimit: return "context-limit";
-    case StopReason::Cancelled: return "cancelled";
+    case StopReason::Eos:
+        return "eos";
+    case StopReason::StopId:
+        return "stop-id";
+    case StopReason::StopString:
+        return "stop-string";
+    case StopReason::MaxTokens:
+        return "max-tokens";
+    case StopReason::ContextLimit:
+        return "context-limit";
+    case StopReason::Cancelled:
+        return "cancelled";
     }
     return "unknown";
 }
@@ -110,10 +115,9 @@ void Session::checkTurn(const UserTurn &turn) const
     int64_t imageSlots = 0;
     for (int64_t id : turn.ids) {
         if (id < 0 || id >= info.vocabSize)
-            throw std::invalid_argument("token id " + std::to_string(id) +
-                                        " is outside the vocabulary [0, " +
-                                        std::to_string(info.vocabSize) +
-                                        "); the tokenizer does not match the model");
+            throw std::invalid_argument(
+                "token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                std::to_string(info.vocabSize) + "); the tokenizer does not match the model");
         imageSlots += id == info.imageTokenId;
     }
     const auto images = static_cast<int64_t>(turn.images.size());
@@ -123,9 +127,10 @@ void Session::checkTurn(const UserTurn &turn) const
             "user turn has " + std::to_string(imageSlots) + " image-token positions (" +
             (single ? "not a multiple of " + std::to_string(info.tokensPerImage)
                     : std::to_string(imageSlots / info.tokensPerImage) + " image(s)") +
-            ") but " + std::to_string(images) + " image(s) were given; give one image per "
-            "<image> marker, each expanded to " + std::to_string(info.tokensPerImage) +
-            " tokens (expandImageMarkers)");
+            ") but " + std::to_string(images) +
+            " image(s) were given; give one image per "
+            "<image> marker, each expanded to " +
+            std::to_string(info.tokensPerImage) + " tokens (expandImageMarkers)");
     }
     for (const auto &img : turn.images) {
         const auto s = img.dim() == 4 && img.size(0) == 1 ? img.squeeze(0) : img;
@@ -162,10 +167,10 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
     const int64_t pendingLen = static_cast<int64_t>(pendingIds_[0].size() + turns[0].ids.size());
     const int64_t pos0 = policy_->firstPosition(*cache_, tokensSeen_);
     if (pos0 + pendingLen > maxContext_)
-        throw std::invalid_argument(
-            "the prompt needs positions up to " + std::to_string(pos0 + pendingLen) +
-            " but the context limit is " + std::to_string(maxContext_) +
-            "; start a new conversation or shorten the prompt");
+        throw std::invalid_argument("the prompt needs positions up to " +
+                                    std::to_string(pos0 + pendingLen) +
+                                    " but the context limit is " + std::to_string(maxContext_) +
+                                    "; start a new conversation or shorten the prompt");
     for (size_t r = 0; r < turns.size(); ++r) {
         auto &ids = pendingIds_[r];
         ids.insert(ids.end(), turns[r].ids.begin(), turns[r].ids.end());
@@ -255,10 +260,9 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
             // The image token only marks where pixels go; text never continues with it.
             if (imageToken >= 0 && imageToken < V)
                 row[imageToken] = -std::numeric_limits<float>::infinity();
-            const int64_t token = sampler.sample(row.data(), V,
-                                                 options.sampler.repetitionPenalty != 1.0
-                                                     ? history_[r]
-                                                     : std::vector<int64_t>{});
+            const int64_t token = sampler.sample(
+                row.data(), V,
+                options.sampler.repetitionPenalty != 1.0 ? history_[r] : std::vector<int64_t>{});
             last[r] = token;
             result.tokens[r].push_back(token);
             StreamEvent ev{r, token, {}};
@@ -328,9 +332,8 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     }
     if (B > 1) {
         // Rows that stopped on a stop id carry nothing; keep rows aligned by dropping carries.
-        const bool uneven = std::any_of(pendingIds_.begin(), pendingIds_.end(), [&](auto &p) {
-            return p.size() != pendingIds_[0].size();
-        });
+        const bool uneven = std::any_of(pendingIds_.begin(), pendingIds_.end(),
+                                        [&](auto &p) { return p.size() != pendingIds_[0].size(); });
         if (uneven) {
             for (auto &p : pendingIds_)
                 p.clear();

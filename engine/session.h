@@ -13,7 +13,6 @@
 #include "engine/sampler.h"
 
 #include <ATen/core/Tensor.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -46,9 +45,9 @@ struct GenerationOptions
 {
     int64_t maxNewTokens = 256;
     SamplerOptions sampler;
-    std::vector<int64_t> stopIds;          // besides the model's EOS ids
-    std::vector<std::string> stopStrings;  // need a Detokenizer
-    bool keepLogits = false;               // TurnResult::logits
+    std::vector<int64_t> stopIds;         // besides the model's EOS ids
+    std::vector<std::string> stopStrings; // need a Detokenizer
+    bool keepLogits = false;              // TurnResult::logits
 };
 
 enum class StopReason { Eos, StopId, StopString, MaxTokens, ContextLimit, Cancelled };
@@ -86,9 +85,9 @@ struct TurnResult
 
 struct SessionOptions
 {
-    cache::PolicyConfig policy;                 // "full" unless set
+    cache::PolicyConfig policy; // "full" unless set
     int64_t batch = 1;
-    int64_t maxContext = 0;                     // 0 = the model's max_position_embeddings
+    int64_t maxContext = 0; // 0 = the model's max_position_embeddings
     std::shared_ptr<const Detokenizer> detokenizer;
 };
 

@@ -7,7 +7,6 @@
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <sstream>
 
@@ -90,16 +89,14 @@ void runLogits(const LogitsArgs &a)
         {"prompt_ids", at::tensor(promptIds, at::kLong)},
         {"prompt_logits", promptLogits.contiguous()},
         {"answer_ids", at::tensor(answer, at::kLong)},
-        {"answer_logits", answerLogits.empty()
-                              ? at::zeros({0, info.vocabSize})
-                              : at::stack(answerLogits, 0).contiguous()},
+        {"answer_logits", answerLogits.empty() ? at::zeros({0, info.vocabSize})
+                                               : at::stack(answerLogits, 0).contiguous()},
     };
-    engine::checkpoint::writeSafetensors(
-        a.out, out,
-        {{"format", "pt"},
-         {"policy", a.policy},
-         {"cache_entries", std::to_string(session.cache().size())},
-         {"tokens_seen", std::to_string(session.tokensSeen())}});
+    engine::checkpoint::writeSafetensors(a.out, out,
+                                         {{"format", "pt"},
+                                          {"policy", a.policy},
+                                          {"cache_entries", std::to_string(session.cache().size())},
+                                          {"tokens_seen", std::to_string(session.tokensSeen())}});
     std::cerr << "logits: " << promptIds.size() << " prompt ids, " << answer.size()
               << " answer ids, vocabulary " << info.vocabSize << ", cache entries "
               << session.cache().size() << " -> " << a.out << "\n";
@@ -114,8 +111,9 @@ void addLogitsCommand(CLI::App &app)
         "logits", "Write the prompt's ids and last-position logits (f32), and the teacher-forced "
                   "logits of --answer-ids, to a safetensors file");
     cmd->add_option("--model", args->model, "Checkpoint folder (llava-hf format)")->required();
-    cmd->add_option("--ids", args->ids, "Prompt token ids, comma-separated (image positions "
-                                        "expanded, or one image id per image)")
+    cmd->add_option("--ids", args->ids,
+                    "Prompt token ids, comma-separated (image positions "
+                    "expanded, or one image id per image)")
         ->required();
     cmd->add_option("--image-pixels", args->pixels,
                     "safetensors file with 'pixel_values' [N, C, H, W], preprocessed");

@@ -1,7 +1,6 @@
 #include "engine/runtime.h"
 
 #include <gtest/gtest.h>
-
 #include <thread>
 
 TEST(Runtime, UsesEveryHardwareThread)

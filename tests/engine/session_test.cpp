@@ -198,8 +198,11 @@ TEST_F(SessionTest, SameSeedGivesSameTokens)
 TEST_F(SessionTest, RejectsBadIdsWithoutChangingTheSession)
 {
     Session s(*model);
-    expectThrowsWith([&] { s.addUserTurn(UserTurn{{1, 999}, {}}); },
-                     {"token id 999", "outside the vocabulary [0, 256)"});
+    expectThrowsWith(
+        [&] {
+            s.addUserTurn(UserTurn{{1, 999}, {}});
+        },
+        {"token id 999", "outside the vocabulary [0, 256)"});
     expectThrowsWith([&] { s.addUserTurn(UserTurn{}); }, {"no token ids"});
     GenerationOptions g;
     expectThrowsWith([&] { s.generate(g); }, {"nothing queued"});
