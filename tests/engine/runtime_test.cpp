@@ -1,6 +1,7 @@
 #include "engine/runtime.h"
 
 #include <gtest/gtest.h>
+
 #include <thread>
 
 TEST(Runtime, UsesEveryHardwareThread)
