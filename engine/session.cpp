@@ -224,6 +224,10 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     const int64_t B = options_.batch;
     if (!options.stopStrings.empty() && !options_.detokenizer)
         throw std::invalid_argument("stop strings need a detokenizer (SessionOptions)");
+    if (options.maxNewTokens < 1)
+        throw std::invalid_argument("maxNewTokens must be at least 1; use feed() to prefill only");
+    if (pendingIds_[0].empty())
+        throw std::logic_error("Session: nothing queued; add a user turn first");
     Sampler sampler(options.sampler);
     TurnResult result;
     result.tokens.assign(B, {});
@@ -236,6 +240,14 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     const int64_t imageToken = model_.info().imageTokenId;
 
     result.stats.promptTokens = static_cast<int64_t>(pendingIds_[0].size());
+    if (cancel && cancel->load()) {
+        // Stopped before it started: the turn stays queued for the next generate().
+        result.stopReasons.assign(B, StopReason::Cancelled);
+        result.stats.tokensSeen = tokensSeen_;
+        result.stats.cacheEntries = cache_->size();
+        result.stats.cacheBytes = cache_->bytesInUse();
+        return result;
+    }
     auto t0 = Clock::now();
     ForwardOutput out = forwardPending(LogitsMode::Last, cache::Phase::Prefill);
     at::Tensor logits = out.logits.select(1, 0).to(at::kCPU).contiguous(); // [B, V]

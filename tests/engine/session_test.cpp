@@ -118,6 +118,20 @@ TEST_F(SessionTest, CancellationIsCheckedEveryToken)
         &cancel);
     EXPECT_EQ(r.tokens[0].size(), 3u);
     EXPECT_EQ(r.stopReasons[0], StopReason::Cancelled);
+    EXPECT_EQ(s.tokensSeen(), 5 + 2);
+    // Cancelled before it starts: nothing runs and the turn stays queued.
+    s.addUserTurn(textTurn(4));
+    auto r2 = s.generate(g, {}, &cancel);
+    EXPECT_TRUE(r2.tokens[0].empty());
+    EXPECT_EQ(r2.stopReasons[0], StopReason::Cancelled);
+    EXPECT_EQ(s.tokensSeen(), 7);
+    cancel = false;
+    g.maxNewTokens = 1;
+    auto r3 = s.generate(g, {}, &cancel);
+    EXPECT_EQ(r3.stats.promptTokens, 1 + 4) << "carried token + queued turn";
+    g.maxNewTokens = 0;
+    s.addUserTurn(textTurn(1));
+    expectThrowsWith([&] { s.generate(g); }, {"maxNewTokens must be at least 1"});
 }
 
 TEST_F(SessionTest, ContextLimitStopsGenerationAndRefusesLongPrompts)
