@@ -82,14 +82,22 @@ std::vector<int64_t> expandImageMarkers(const std::vector<int64_t> &ids, int64_t
 }
 
 Session::Session(VisionLanguageModel &model, SessionOptions options)
+    : Session(model, options, cache::makePolicy(options.policy))
+{
+}
+
+Session::Session(VisionLanguageModel &model, SessionOptions options,
+                 std::unique_ptr<cache::CachePolicy> policy)
     : model_(model)
     , options_(std::move(options))
+    , policy_(std::move(policy))
 {
     if (options_.batch < 1)
         throw std::invalid_argument("Session: batch must be at least 1");
+    if (!policy_)
+        throw std::invalid_argument("Session: no cache policy");
     maxContext_ = options_.maxContext > 0 ? options_.maxContext : model.info().maxPositions;
     cache_ = std::make_unique<cache::KvCache>(model.cacheLayout(options_.batch));
-    policy_ = cache::makePolicy(options_.policy);
     reset();
 }
 

@@ -95,6 +95,9 @@ class Session
 {
 public:
     explicit Session(VisionLanguageModel &model, SessionOptions options = {});
+    // With a policy built elsewhere (tests, experiments); options.policy is then ignored.
+    Session(VisionLanguageModel &model, SessionOptions options,
+            std::unique_ptr<cache::CachePolicy> policy);
     ~Session();
 
     // Queues a turn (batch 1). Validates ids and images against the model first and throws
