@@ -344,6 +344,23 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
         result.stats.decodeTokens += 1;
         result.stats.decodeCompaction.accumulate(out.compaction);
     }
+    // Text held back as a possible stop-string start is final now (token -1 = flush).
+    for (int64_t r = 0; options_.detokenizer && r < B; ++r) {
+        const StopReason why = result.stopReasons[r];
+        if (why == StopReason::StopString)
+            continue;
+        std::vector<int64_t> ids = result.tokens[r];
+        if (!ids.empty() && (why == StopReason::Eos || why == StopReason::StopId))
+            ids.pop_back();
+        const std::string text = options_.detokenizer->decode(ids);
+        const size_t safe = completeUtf8(text);
+        if (safe > sent[r]) {
+            if (onToken)
+                onToken(StreamEvent{r, -1, text.substr(sent[r], safe - sent[r])});
+            sent[r] = safe;
+        }
+        result.text[r] = text.substr(0, sent[r]);
+    }
     // The final sampled token was never fed: carry it unless it ends the turn by itself.
     for (int64_t r = 0; r < B; ++r) {
         const StopReason why = result.stopReasons[r];

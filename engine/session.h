@@ -56,8 +56,8 @@ const char *stopReasonName(StopReason reason);
 struct StreamEvent
 {
     int64_t row = 0;
-    int64_t token = 0;
-    std::string text; // newly completed text (empty without a Detokenizer)
+    int64_t token = 0; // -1: end-of-turn flush of text held back for stop strings
+    std::string text;  // newly completed text (empty without a Detokenizer)
 };
 using StreamCallback = std::function<void(const StreamEvent &)>;
 

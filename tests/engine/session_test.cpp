@@ -180,6 +180,21 @@ TEST_F(SessionTest, StreamsWholeUtf8CharactersAndHonoursStopStrings)
     EXPECT_EQ(streamed2.find(stop), std::string::npos);
     EXPECT_EQ(streamed2, r2.text[0]);
     EXPECT_EQ(r2.text[0], detok->decode({free[0]}).substr(0, r2.text[0].size()));
+
+    // Every step ends in '>', a possible start of this stop string: held back, then flushed.
+    Session s3(*model, o);
+    s3.addUserTurn(textTurn(4));
+    g.stopStrings = {"><99999"};
+    std::string streamed3;
+    int flushes = 0;
+    auto r3 = s3.generate(g, [&](const StreamEvent &e) {
+        streamed3 += e.text;
+        flushes += e.token == -1;
+    });
+    EXPECT_EQ(r3.stopReasons[0], StopReason::MaxTokens);
+    EXPECT_EQ(flushes, 1);
+    EXPECT_EQ(streamed3, detok->decode(r3.tokens[0]));
+    EXPECT_EQ(r3.text[0], streamed3);
 }
 
 TEST(SessionUtf8, IncompleteCharactersAreHeldBack)
