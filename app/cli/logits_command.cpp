@@ -64,8 +64,12 @@ void runLogits(const LogitsArgs &a)
             prompt.images.push_back(pixels[i].clone());
     }
     const auto markers = std::count(prompt.ids.begin(), prompt.ids.end(), info.imageTokenId);
-    if (markers > 0 && markers == static_cast<int64_t>(prompt.images.size()) &&
-        info.tokensPerImage > 1)
+    const auto images = static_cast<int64_t>(prompt.images.size());
+    if (markers % info.tokensPerImage != 0 && markers != images)
+        throw std::runtime_error("--ids has " + std::to_string(markers) + " image markers (id " +
+                                 std::to_string(info.imageTokenId) + ") but --image-pixels gives " +
+                                 std::to_string(images) + " image(s); give one image per marker");
+    if (markers > 0 && markers == images && info.tokensPerImage > 1)
         prompt.ids = engine::expandImageMarkers(prompt.ids, info.imageTokenId, info.tokensPerImage);
     const auto answer = parseIds(a.answerIds, "--answer-ids");
 
