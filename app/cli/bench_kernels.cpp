@@ -11,6 +11,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -49,18 +50,26 @@ void sync(const Setup &s)
         torch::cuda::synchronize(s.device.index());
 }
 
-// Mean seconds per call over `reps` back-to-back calls after one warm-up call.
+// Seconds per call after one warm-up: on CUDA the best mean of 3 batches of back-to-back calls
+// (per-call syncs would swamp microsecond kernels), on the CPU the median single call (the
+// machine may be shared, so single calls vary).
 template<typename F>
 double timeCalls(const Setup &s, F &&f)
 {
+    using Clock = std::chrono::steady_clock;
     f();
     sync(s);
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < s.reps; ++i)
-        f();
-    sync(s);
-    const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-    return dt.count() / s.reps;
+    std::vector<double> times;
+    const int batches = s.cuda() ? 3 : s.reps, perBatch = s.cuda() ? s.reps : 1;
+    for (int i = 0; i < batches; ++i) {
+        const auto t0 = Clock::now();
+        for (int j = 0; j < perBatch; ++j)
+            f();
+        sync(s);
+        times.push_back(std::chrono::duration<double>(Clock::now() - t0).count() / perBatch);
+    }
+    std::sort(times.begin(), times.end());
+    return s.cuda() ? times.front() : times[times.size() / 2];
 }
 
 // A device copy moving `traffic` bytes (half read, half written), the kernel's yardstick.

@@ -71,6 +71,21 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(1, 1, 8, 4, 8, 1, at::kFloat),
                       std::make_tuple(4, 8, 130, 64, 120, 24, at::kBFloat16)));
 
+TEST(MergeCompact, WritesThroughAStridedView)
+{
+    // The store may hand over a view of a larger buffer (capacity narrowed to the live length).
+    at::manual_seed(21);
+    at::Tensor bufK = at::randn({2, 3, 30, 8}), bufV = at::randn({2, 3, 30, 8});
+    at::Tensor keys = bufK.narrow(2, 0, 20), values = bufV.narrow(2, 0, 20);
+    ASSERT_FALSE(keys.is_contiguous());
+    at::Tensor assign = makeAssign(2, 20, 6, 5);
+    at::Tensor refK = referenceMerge(keys.contiguous(), assign, 6);
+    const at::Tensor untouched = bufK.narrow(2, 20, 10).clone();
+    ec::kernels::mergeCompact(keys, values, assign, 6);
+    EXPECT_TRUE(at::allclose(bufK.narrow(2, 0, 20), refK, 1e-6, 1e-6));
+    EXPECT_TRUE(at::equal(bufK.narrow(2, 20, 10), untouched));
+}
+
 TEST(MergeCompact, EmptyBucketKeepsItsSlot)
 {
     at::Tensor keys = at::arange(1 * 1 * 6 * 2, at::kFloat).reshape({1, 1, 6, 2});
