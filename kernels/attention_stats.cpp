@@ -3,7 +3,6 @@
 #include "kernels/cuda_dispatch.h"
 
 #include <ATen/ATen.h>
-
 #include <limits>
 #include <stdexcept>
 
@@ -45,7 +44,8 @@ at::Tensor chunkScores(const at::Tensor &q, const at::Tensor &kFlat, int64_t Hkv
     if (rows > 1) {
         // Row r sees keys up to firstPos + r; only the last `rows` keys can be hidden.
         at::Tensor hidden = at::ones({rows, rows}, q.options().dtype(at::kBool)).triu(1);
-        scores.narrow(4, firstPos, rows).masked_fill_(hidden, -std::numeric_limits<float>::infinity());
+        scores.narrow(4, firstPos, rows)
+            .masked_fill_(hidden, -std::numeric_limits<float>::infinity());
     }
     return scores;
 }
@@ -67,8 +67,8 @@ AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor
         int64_t visible = 0;
         at::Tensor probs = at::softmax(chunkScores(q, kf, Hkv, scale, row0, rows, visible), -1);
         colSums.narrow(1, 0, visible).add_(probs.sum({1, 2, 3}));
-        at::Tensor o = at::bmm(probs.view({B * Hkv, rep * rows, visible}),
-                               vf.narrow(1, 0, visible));
+        at::Tensor o =
+            at::bmm(probs.view({B * Hkv, rep * rows, visible}), vf.narrow(1, 0, visible));
         out.narrow(2, row0, rows).copy_(o.view({B, H, rows, D}));
     }
     colSums.div_(static_cast<double>(H));

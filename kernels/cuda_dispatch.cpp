@@ -1,7 +1,6 @@
 #include "kernels/cuda_dispatch.h"
 
 #include <ATen/ATen.h>
-
 #include <stdexcept>
 #include <string>
 
@@ -63,7 +62,10 @@ void requireContiguous(const at::Tensor &t, const char *what)
 
 } // namespace
 
-bool cudaDispatchCompiled() { return true; }
+bool cudaDispatchCompiled()
+{
+    return true;
+}
 
 at::Tensor cudaColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k, const at::Tensor &lse,
                                  double scale)
@@ -173,15 +175,20 @@ namespace {
 }
 } // namespace
 
-bool cudaDispatchCompiled() { return false; }
+bool cudaDispatchCompiled()
+{
+    return false;
+}
 
-at::Tensor cudaColumnSumsFromLse(const at::Tensor &, const at::Tensor &, const at::Tensor &,
-                                 double)
+at::Tensor cudaColumnSumsFromLse(const at::Tensor &, const at::Tensor &, const at::Tensor &, double)
 {
     unavailable();
 }
 
-void cudaMergeCompact(at::Tensor &, at::Tensor &, const at::Tensor &, int64_t) { unavailable(); }
+void cudaMergeCompact(at::Tensor &, at::Tensor &, const at::Tensor &, int64_t)
+{
+    unavailable();
+}
 
 void cudaCopySlots(const std::vector<at::Tensor> &, const std::vector<at::Tensor> &,
                    const std::vector<at::Tensor> &, const std::vector<at::Tensor> &, int64_t,

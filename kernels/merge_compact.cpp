@@ -5,7 +5,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
-
 #include <stdexcept>
 #include <vector>
 
@@ -52,7 +51,7 @@ Buckets groupByBucket(const int64_t *assign, int64_t liveSlots, int64_t outSlots
 
 // Bucket means of sequence b of one storage tensor, fp32 sums in slot order. All means go to
 // `scratch` [H, M, D] before any slot is written: a source slot may lie in [0, M).
-template<typename T>
+template <typename T>
 void mergeSequence(at::Tensor &storage, int64_t b, const Buckets &g, int64_t outSlots,
                    std::vector<T> &scratch)
 {
@@ -93,8 +92,7 @@ void mergeSequence(at::Tensor &storage, int64_t b, const Buckets &g, int64_t out
 
 } // namespace
 
-void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign,
-                  int64_t outSlots)
+void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign, int64_t outSlots)
 {
     checkMergeArgs(keys, values, assign, outSlots);
     if (outSlots == 0)
@@ -112,13 +110,12 @@ void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign
     const int64_t S = a.size(1);
     for (int64_t b = 0; b < keys.size(0); ++b) {
         const Buckets g = groupByBucket(a.data_ptr<int64_t>() + b * S, S, outSlots);
-        AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, keys.scalar_type(),
-                                        "mergeCompact", [&] {
-                                            std::vector<scalar_t> scratch;
-                                            mergeSequence<scalar_t>(keys, b, g, outSlots, scratch);
-                                            mergeSequence<scalar_t>(values, b, g, outSlots,
-                                                                    scratch);
-                                        });
+        AT_DISPATCH_FLOATING_TYPES_AND2(
+            at::kHalf, at::kBFloat16, keys.scalar_type(), "mergeCompact", [&] {
+                std::vector<scalar_t> scratch;
+                mergeSequence<scalar_t>(keys, b, g, outSlots, scratch);
+                mergeSequence<scalar_t>(values, b, g, outSlots, scratch);
+            });
     }
 }
 

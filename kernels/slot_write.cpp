@@ -3,7 +3,6 @@
 #include "kernels/merge_compact.h"
 
 #include <ATen/ATen.h>
-
 #include <stdexcept>
 
 namespace ec::kernels {

@@ -59,7 +59,7 @@ printf '%s\n' kernels/cuda/importance.cu kernels/cuda/merge_compact.cu kernels/c
 nvcc -o $WORK/direct/test_kernels_cuda $WORK/direct/*.o -L$GTEST_LIB -lgtest -lgtest_main \
     -lpthread || direct_ok=0
 if [ $direct_ok = 1 ]; then
-    timeout 180 $WORK/direct/test_kernels_cuda 2>&1 | tail -n 80 > "$OUT/kernel-tests-direct.txt"
+    timeout 180 $WORK/direct/test_kernels_cuda --gtest_brief=1 > "$OUT/kernel-tests-direct.txt" 2>&1
     echo "exit ${PIPESTATUS[0]}" >> "$OUT/kernel-tests-direct.txt"
     tail -n 25 "$OUT/kernel-tests-direct.txt"
 else

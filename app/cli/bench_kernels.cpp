@@ -8,15 +8,14 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/cuda.h>
-#include <torch/version.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <torch/cuda.h>
+#include <torch/version.h>
 
 namespace ec::cli {
 
@@ -36,12 +35,13 @@ struct Row
         : kernel(std::move(name))
         , batch(b)
         , tokens(t)
-    {}
+    {
+    }
     std::string kernel;
     int64_t batch = 0, tokens = 0;
     double seconds = 0, bytes = 0, copySeconds = 0;
-    double flops = 0;                  // 0: not a compute kernel
-    std::optional<double> refSeconds;  // the attention it accompanies
+    double flops = 0;                 // 0: not a compute kernel
+    std::optional<double> refSeconds; // the attention it accompanies
 };
 
 void sync(const Setup &s)
@@ -53,8 +53,7 @@ void sync(const Setup &s)
 // Seconds per call after one warm-up: on CUDA the best mean of 3 batches of back-to-back calls
 // (per-call syncs would swamp microsecond kernels), on the CPU the median single call (the
 // machine may be shared, so single calls vary).
-template<typename F>
-double timeCalls(const Setup &s, F &&f)
+template <typename F> double timeCalls(const Setup &s, F &&f)
 {
     using Clock = std::chrono::steady_clock;
     f();
@@ -87,8 +86,12 @@ at::Tensor causalLse(const at::Tensor &q, const at::Tensor &k, double scale)
     std::vector<at::Tensor> rows;
     const int64_t T = q.size(2);
     at::Tensor hidden = at::ones({T, T}, q.options().dtype(at::kBool)).triu(1);
+    // Scores in the storage dtype (tensor cores / oneDNN), except f16 on a CPU, which torch 1.13
+    // cannot multiply: this is only the bench's input, not timed.
+    const bool cpuHalf = !q.is_cuda() && q.scalar_type() == at::kHalf;
+    const at::ScalarType mm = cpuHalf ? at::kFloat : q.scalar_type();
     for (int64_t b = 0; b < q.size(0); ++b) {
-        at::Tensor scores = at::matmul(q[b].to(at::kFloat), k[b].to(at::kFloat).transpose(-1, -2));
+        at::Tensor scores = at::matmul(q[b].to(mm), k[b].to(mm).transpose(-1, -2)).to(at::kFloat);
         scores.mul_(scale).masked_fill_(hidden, -INFINITY);
         rows.push_back(at::logsumexp(scores, -1));
     }
@@ -214,7 +217,7 @@ std::optional<Setup> chooseSetup(const KernelBenchOptions &o)
 
 int runKernelBench(const KernelBenchOptions &o)
 {
-    engine::initRuntime();
+    engine::initRuntime(o.threads);
     const std::optional<Setup> setup = chooseSetup(o);
     if (!setup)
         return 2;
@@ -225,8 +228,9 @@ int runKernelBench(const KernelBenchOptions &o)
                                      : std::vector<int64_t>{600, 1000, 2000, 4000})
                           : (o.quick ? std::vector<int64_t>{600} : std::vector<int64_t>{600, 1000});
     if (batches.empty())
-        batches = s.cuda() ? (o.quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 4, 16})
-                           : std::vector<int64_t>{1};
+        batches = s.cuda()
+                      ? (o.quick ? std::vector<int64_t>{1, 16} : std::vector<int64_t>{1, 4, 16})
+                      : std::vector<int64_t>{1};
 
     const auto cuda = kernels::cudaDeviceInfo();
     std::cout << "device: " << (s.cuda() ? "cuda:0 " + cuda.deviceName : std::string("cpu"))

@@ -4,9 +4,8 @@
 #include "kernels/merge_compact.h"
 
 #include <ATen/ATen.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -21,7 +20,8 @@ namespace {
 const at::Device kCuda(at::kCUDA, 0);
 
 class DispatchDtypeTest : public ::testing::TestWithParam<at::ScalarType>
-{};
+{
+};
 
 TEST_P(DispatchDtypeTest, ColumnSumsFromLseMatchCpu)
 {

@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-
 #include <tuple>
 
 namespace {
@@ -25,7 +24,10 @@ at::Tensor referenceMerge(const at::Tensor &storage, const at::Tensor &assign, i
     return out;
 }
 
-double tolerance(at::ScalarType t) { return t == at::kFloat ? 1e-6 : t == at::kHalf ? 1e-3 : 8e-3; }
+double tolerance(at::ScalarType t)
+{
+    return t == at::kFloat ? 1e-6 : t == at::kHalf ? 1e-3 : 8e-3;
+}
 
 // Nearest-anchor style assignment with some drops and a slot index in [0, outSlots) that merges
 // elsewhere, so an in-place write in the wrong order would corrupt a later bucket.
@@ -42,7 +44,8 @@ at::Tensor makeAssign(int64_t B, int64_t S, int64_t M, uint64_t seed)
 
 class MergeCompactTest
     : public ::testing::TestWithParam<std::tuple<int, int, int, int, int, int, at::ScalarType>>
-{};
+{
+};
 
 TEST_P(MergeCompactTest, MatchesBucketMeansOutOfPlace)
 {
@@ -62,14 +65,13 @@ TEST_P(MergeCompactTest, MatchesBucketMeansOutOfPlace)
     EXPECT_TRUE(at::equal(keys.narrow(2, M, C - M), refK.narrow(2, M, C - M)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, MergeCompactTest,
-    ::testing::Values(std::make_tuple(1, 2, 16, 8, 16, 5, at::kFloat),
-                      std::make_tuple(2, 3, 40, 16, 33, 9, at::kFloat),
-                      std::make_tuple(3, 4, 64, 32, 64, 20, at::kBFloat16),
-                      std::make_tuple(2, 2, 50, 12, 41, 41, at::kHalf),
-                      std::make_tuple(1, 1, 8, 4, 8, 1, at::kFloat),
-                      std::make_tuple(4, 8, 130, 64, 120, 24, at::kBFloat16)));
+INSTANTIATE_TEST_SUITE_P(Shapes, MergeCompactTest,
+                         ::testing::Values(std::make_tuple(1, 2, 16, 8, 16, 5, at::kFloat),
+                                           std::make_tuple(2, 3, 40, 16, 33, 9, at::kFloat),
+                                           std::make_tuple(3, 4, 64, 32, 64, 20, at::kBFloat16),
+                                           std::make_tuple(2, 2, 50, 12, 41, 41, at::kHalf),
+                                           std::make_tuple(1, 1, 8, 4, 8, 1, at::kFloat),
+                                           std::make_tuple(4, 8, 130, 64, 120, 24, at::kBFloat16)));
 
 TEST(MergeCompact, WritesThroughAStridedView)
 {

@@ -22,7 +22,8 @@ std::vector<at::Tensor> clones(const std::vector<at::Tensor> &in)
 }
 
 class SlotWriteTest : public ::testing::TestWithParam<at::ScalarType>
-{};
+{
+};
 
 TEST_P(SlotWriteTest, MoveSlotCopiesOneSlotInEveryLayer)
 {
