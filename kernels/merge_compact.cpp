@@ -69,8 +69,15 @@ void mergeSequence(at::Tensor &storage, int64_t b, const Buckets &g, int64_t out
             std::fill(sum.begin(), sum.end(), 0.0f);
             for (int64_t e = first; e < first + count; ++e) {
                 const T *row = base + h * sH + g.order[e] * sC;
-                for (int64_t d = 0; d < D; ++d)
-                    sum[d] += static_cast<float>(row[d * sD]);
+                if (sD == 1) { // the usual layout: a loop the compiler vectorises
+                    float *__restrict acc = sum.data();
+                    const T *__restrict in = row;
+                    for (int64_t d = 0; d < D; ++d)
+                        acc[d] += static_cast<float>(in[d]);
+                } else {
+                    for (int64_t d = 0; d < D; ++d)
+                        sum[d] += static_cast<float>(row[d * sD]);
+                }
             }
             T *out = scratch.data() + (h * outSlots + m) * D;
             for (int64_t d = 0; d < D; ++d)
