@@ -18,6 +18,7 @@ struct KernelBenchOptions
     int reps = 0;        // 0: 3 on CPU, 20 on CUDA
     int threads = 0;     // torch intra-op threads; 0: all hardware threads
     bool quick = false;
+    bool cpuTime = false; // CPU: time by process CPU time (a shared machine), not wall clock
 };
 
 // Times the kernels at LLaVA-1.5-7B shapes against a plain copy of the same bytes; prints a

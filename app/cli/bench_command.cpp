@@ -33,6 +33,9 @@ void addKernelsMode(CLI::App &bench)
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--threads", options->threads, "CPU threads (0: all)")
         ->check(CLI::Range(0, 1024));
+    cmd->add_flag("--cpu-time", options->cpuTime,
+                  "On the CPU, time by process CPU time instead of wall clock (for a busy, shared "
+                  "machine; use with --threads 1)");
     cmd->add_flag("--quick", options->quick, "Small sizes (fits a 2-core CPU in seconds)");
     cmd->callback([options] {
         if (int code = runKernelBench(*options); code != 0)

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <torch/cuda.h>
@@ -26,6 +27,7 @@ struct Setup
     at::Device device = at::kCPU;
     at::ScalarType dtype = at::kBFloat16;
     int reps = 3;
+    bool cpuTime = false;
     bool cuda() const { return device.is_cuda(); }
 };
 
@@ -53,6 +55,13 @@ void sync(const Setup &s)
 // Seconds per call after one warm-up: on CUDA the best mean of 3 batches of back-to-back calls
 // (per-call syncs would swamp microsecond kernels), on the CPU the median single call (the
 // machine may be shared, so single calls vary).
+double processCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
 template <typename F> double timeCalls(const Setup &s, F &&f)
 {
     using Clock = std::chrono::steady_clock;
@@ -62,10 +71,12 @@ template <typename F> double timeCalls(const Setup &s, F &&f)
     const int batches = s.cuda() ? 3 : s.reps, perBatch = s.cuda() ? s.reps : 1;
     for (int i = 0; i < batches; ++i) {
         const auto t0 = Clock::now();
+        const double c0 = processCpuSeconds();
         for (int j = 0; j < perBatch; ++j)
             f();
         sync(s);
-        times.push_back(std::chrono::duration<double>(Clock::now() - t0).count() / perBatch);
+        const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        times.push_back((s.cpuTime ? processCpuSeconds() - c0 : wall) / perBatch);
     }
     std::sort(times.begin(), times.end());
     return s.cuda() ? times.front() : times[times.size() / 2];
@@ -210,6 +221,7 @@ std::optional<Setup> chooseSetup(const KernelBenchOptions &o)
     const std::string dtype = o.dtype.empty() ? (s.cuda() ? "f16" : "bf16") : o.dtype;
     s.dtype = dtype == "f32" ? at::kFloat : dtype == "f16" ? at::kHalf : at::kBFloat16;
     s.reps = o.reps > 0 ? o.reps : (s.cuda() ? 20 : 3);
+    s.cpuTime = o.cpuTime && !s.cuda();
     return s;
 }
 
@@ -236,6 +248,7 @@ int runKernelBench(const KernelBenchOptions &o)
     std::cout << "device: " << (s.cuda() ? "cuda:0 " + cuda.deviceName : std::string("cpu"))
               << ", dtype " << at::toString(s.dtype) << ", torch " << TORCH_VERSION << ", "
               << at::get_num_threads() << " threads, " << s.reps << " reps"
+              << (s.cpuTime ? ", process CPU time" : ", wall clock")
               << (s.cuda() ? (cuda.dispatch ? ", CUDA kernels" : ", NO CUDA kernels (ATen)") : "")
               << "\nshape: " << o.heads << " heads, head dim " << o.headDim
               << "; GB/s counts bytes read + written; copy = copy_ of the same bytes\n\n"
