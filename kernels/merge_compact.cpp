@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -49,6 +50,25 @@ Buckets groupByBucket(const int64_t *assign, int64_t liveSlots, int64_t outSlots
     return g;
 }
 
+// sum[d] += row[d], written so that the compiler vectorises it: bf16 widens by a shift (the
+// same value c10's conversion gives), the other types convert element by element.
+template <typename T> void addRow(float *__restrict sum, const T *__restrict row, int64_t n)
+{
+    for (int64_t d = 0; d < n; ++d)
+        sum[d] += static_cast<float>(row[d]);
+}
+
+template <>
+void addRow<c10::BFloat16>(float *__restrict sum, const c10::BFloat16 *__restrict row, int64_t n)
+{
+    for (int64_t d = 0; d < n; ++d) {
+        const uint32_t bits = uint32_t(row[d].x) << 16;
+        float value;
+        std::memcpy(&value, &bits, sizeof value);
+        sum[d] += value;
+    }
+}
+
 // Bucket means of sequence b of one storage tensor, fp32 sums in slot order. All means go to
 // `scratch` [H, M, D] before any slot is written: a source slot may lie in [0, M).
 template <typename T>
@@ -69,11 +89,8 @@ void mergeSequence(at::Tensor &storage, int64_t b, const Buckets &g, int64_t out
             std::fill(sum.begin(), sum.end(), 0.0f);
             for (int64_t e = first; e < first + count; ++e) {
                 const T *row = base + h * sH + g.order[e] * sC;
-                if (sD == 1) { // the usual layout: a loop the compiler vectorises
-                    float *__restrict acc = sum.data();
-                    const T *__restrict in = row;
-                    for (int64_t d = 0; d < D; ++d)
-                        acc[d] += static_cast<float>(in[d]);
+                if (sD == 1) {
+                    addRow(sum.data(), row, D);
                 } else {
                     for (int64_t d = 0; d < D; ++d)
                         sum[d] += static_cast<float>(row[d * sD]);
