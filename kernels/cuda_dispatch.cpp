@@ -72,8 +72,8 @@ at::Tensor cudaColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k, const
 {
     c10::cuda::CUDAGuard guard(q.device());
     const at::Tensor qc = q.contiguous();
-    const at::Tensor kc = k.to(q.scalar_type()).contiguous();
-    const at::Tensor lc = lse.to(at::kFloat).contiguous();
+    const at::Tensor kc = k.to(q.device(), q.scalar_type()).contiguous();
+    const at::Tensor lc = lse.to(q.device(), at::kFloat).contiguous();
     at::Tensor out = at::empty({q.size(0), k.size(2)}, q.options().dtype(at::kFloat));
     cuda::ImportanceArgs a;
     a.q = qc.data_ptr();
