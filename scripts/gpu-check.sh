@@ -98,6 +98,9 @@ if [ $configured = 0 ]; then
     step "3. elastic-cli bench kernels --device cuda"
     timeout 240 build-gpu/app/elastic-cli bench kernels --device cuda > "$OUT/bench-cuda.md" 2>&1
     echo "exit $?" >> "$OUT/bench-cuda.md"
+    timeout 90 build-gpu/app/elastic-cli bench kernels --device cuda --dtype bf16 --quick \
+        >> "$OUT/bench-cuda.md" 2>&1
+    echo "exit $?" >> "$OUT/bench-cuda.md"
     cat "$OUT/bench-cuda.md"
 else
     echo "configure FAILED: see build.log"
