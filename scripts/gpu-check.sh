@@ -7,7 +7,8 @@
 # Then:         run(command="bash scripts/gpu-check.sh", carry=[".gpu-deps"], timeout_s=560)
 #
 # Steps, most valuable first, each under its own time limit so a failure does not eat the rest:
-#  1. the raw CUDA kernel tests built straight with nvcc (no torch, no CMake project);
+#  1. the raw CUDA kernel tests built straight with nvcc (no torch, no CMake project), and the
+#     raw kernel timings against cudaMemcpyAsync (bench_kernels_cuda);
 #  2. CMake against Python torch; ctest -L gpu (raw kernels + torch dispatch) and the kernel
 #     CPU tests under torch 2.x;
 #  3. elastic-cli bench kernels --device cuda;
@@ -62,6 +63,12 @@ if [ $direct_ok = 1 ]; then
     timeout 180 $WORK/direct/test_kernels_cuda --gtest_brief=1 > "$OUT/kernel-tests-direct.txt" 2>&1
     echo "exit ${PIPESTATUS[0]}" >> "$OUT/kernel-tests-direct.txt"
     tail -n 25 "$OUT/kernel-tests-direct.txt"
+    step "1. raw kernel timings (no torch)"
+    nvcc -std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -I. \
+        tests/kernels/cuda/bench_kernels_cuda.cpp $WORK/direct/importance.cu.o \
+        $WORK/direct/merge_compact.cu.o $WORK/direct/slot_copy.cu.o -o $WORK/direct/bench_raw &&
+        timeout 120 $WORK/direct/bench_raw > "$OUT/bench-raw.md" 2>&1
+    cat "$OUT/bench-raw.md"
 else
     echo "direct build FAILED"
 fi
