@@ -48,7 +48,7 @@ void CacheChart::rebuild()
 {
     const bool bytes = m_unit->currentIndex() == 0;
     auto *before = new QBarSet(tr("before compaction"));
-    auto *after = new QBarSet(tr("after"));
+    auto *after = new QBarSet(tr("after the turn"));
     before->setColor(QColor(0xc8, 0xd1, 0xdc));
     after->setColor(QColor(0x2f, 0x6f, 0xde));
     QStringList categories;
@@ -73,14 +73,22 @@ void CacheChart::rebuild()
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
+    if (m_turns.isEmpty()) { // no axes over nothing
+        chart->legend()->hide();
+        QChart *old = m_view->chart();
+        m_view->setChart(chart);
+        delete old;
+        return;
+    }
     auto *x = new QBarCategoryAxis;
     x->append(categories);
     x->setTitleText(tr("turn"));
     chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     auto *y = new QValueAxis;
-    y->setRange(0, top * 1.1);
-    y->setLabelFormat(bytes ? QStringLiteral("%.0f") : QStringLiteral("%.0f"));
+    y->setRange(0, top * 1.05);
+    y->applyNiceNumbers();
+    y->setLabelFormat(QStringLiteral("%.0f"));
     y->setTitleText(bytes ? tr("MB") : tr("entries"));
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);

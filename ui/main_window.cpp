@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "app/chat/chat_controller.h"
+#include "ui/attachment_strip.h"
 #include "ui/cache_panel.h"
 #include "ui/composer.h"
 #include "ui/conversation_list.h"
@@ -206,6 +207,15 @@ void MainWindow::connectController()
             });
     connect(m_composer, &Composer::stopRequested, m_controller, &ChatController::stop);
     connect(m_composer, &Composer::errorOccurred, this, &MainWindow::showError);
+    // The memory shown rises as soon as an image is attached (it will enter the cache).
+    connect(m_composer->attachments(), &AttachmentStrip::changed, this, &MainWindow::updateCache);
+    m_transcript->setSampleOffered(!app::ChatController::sampleImagePath().isEmpty());
+    connect(m_transcript, &TranscriptView::sampleRequested, this, [this] {
+        m_composer->clearInput();
+        m_composer->addFiles({app::ChatController::sampleImagePath()});
+        m_composer->edit()->setPlainText(tr("What animal is in this picture?"));
+        m_composer->edit()->setFocus();
+    });
     connect(m_transcript, &TranscriptView::regenerateRequested, m_controller,
             &ChatController::regenerate);
     connect(m_transcript, &TranscriptView::editRequested, this, [this] {
@@ -306,9 +316,13 @@ void MainWindow::updateCache()
     m_cachePanel->setTurns(m_controller->turnMetrics());
     if (auto model = m_controller->model()) {
         // What this conversation costs now: weights plus the cache it holds.
-        m_statusMemory->setText(tr("Memory: weights %1 + cache %2")
-                                    .arg(formatBytes(model->weightBytes),
-                                         formatBytes(cache.heldBytes)));
+        QString text = tr("Memory: weights %1 + cache %2")
+                           .arg(formatBytes(model->weightBytes), formatBytes(cache.heldBytes));
+        qint64 images = m_composer->attachments()->images().size();
+        if (images > 0)
+            text += tr(" + %1 for the attached image(s)")
+                        .arg(formatBytes(images * model->tokensPerImage * model->bytesPerToken));
+        m_statusMemory->setText(text);
     } else {
         m_statusMemory->clear();
     }

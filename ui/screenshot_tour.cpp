@@ -7,6 +7,7 @@
 #include "ui/composer.h"
 #include "ui/main_window.h"
 #include "ui/prompt_edit.h"
+#include "ui/transcript_view.h"
 
 #include <QApplication>
 #include <QDir>
@@ -14,6 +15,7 @@
 #include <QFile>
 #include <QPainter>
 #include <QPainterPath>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSlider>
 #include <QTemporaryDir>
@@ -124,7 +126,7 @@ int runScreenshotTour(const QString &outputDir)
     };
     app::ChatController controller(options);
     MainWindow window(&controller);
-    window.resize(1360, 860);
+    window.resize(1360, 900);
     window.show();
     int failures = 0;
 
@@ -141,9 +143,8 @@ int runScreenshotTour(const QString &outputDir)
     controller.setBudgetBytes(200 * 1000 * 1000);
     controller.send("Describe it again in three points.", {});
     waitFor([&] { return !controller.isGenerating(); });
-    controller.setBudgetBytes(120 * 1000 * 1000);
-    controller.send("And the colours only?", {});
-    waitFor([&] { return !controller.isGenerating(); });
+    settle();
+    window.transcript()->verticalScrollBar()->setValue(0); // the image in view
     failures += !save(&window, outputDir + "/conversation.png");
 
     QString broken = temp.filePath("not-a-model");

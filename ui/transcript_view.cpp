@@ -3,6 +3,7 @@
 #include "ui/message_widget.h"
 
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -16,6 +17,7 @@ TranscriptView::TranscriptView(QWidget *parent)
     setAccessibleName(tr("Conversation transcript"));
     setWidgetResizable(true);
     setFrameShape(QFrame::NoFrame);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_content = new QWidget;
     m_content->setObjectName(QStringLiteral("transcriptContent"));
     m_content->setStyleSheet(QStringLiteral("#transcriptContent { background: #f6f8fa; }"));
@@ -28,7 +30,14 @@ TranscriptView::TranscriptView(QWidget *parent)
     m_empty->setWordWrap(true);
     m_empty->setTextFormat(Qt::RichText);
     m_empty->setStyleSheet(QStringLiteral("color: #586069; font-size: 11pt;"));
-    m_layout->addWidget(m_empty, 1);
+    m_layout->addStretch();
+    m_layout->addWidget(m_empty);
+    m_sample = new QPushButton(tr("Try it with a sample image"), m_content);
+    m_sample->setObjectName(QStringLiteral("sampleButton"));
+    m_sample->setAccessibleName(tr("Attach a sample image and a suggested question"));
+    m_sample->setVisible(false);
+    connect(m_sample, &QPushButton::clicked, this, &TranscriptView::sampleRequested);
+    m_layout->addWidget(m_sample, 0, Qt::AlignHCenter);
     m_layout->addStretch();
     setWidget(m_content);
     setEmptyText(tr("<h2>Elastic Chat</h2><p>Drop an image here or paste one, then ask about "
@@ -71,7 +80,19 @@ void TranscriptView::setMessages(const QList<app::MessageView> &messages)
     m_follow = true;
     for (const app::MessageView &m : messages)
         addMessage(m);
-    m_empty->setVisible(messages.isEmpty());
+    setEmptyState(messages.isEmpty());
+}
+
+void TranscriptView::setEmptyState(bool empty)
+{
+    m_empty->setVisible(empty);
+    m_sample->setVisible(empty && m_sampleOffered);
+}
+
+void TranscriptView::setSampleOffered(bool offered)
+{
+    m_sampleOffered = offered;
+    setEmptyState(m_empty->isVisible());
 }
 
 void TranscriptView::addMessage(const app::MessageView &message)
@@ -82,7 +103,7 @@ void TranscriptView::addMessage(const app::MessageView &message)
     connect(widget, &MessageWidget::editRequested, this, &TranscriptView::editRequested);
     // Before the trailing stretch.
     m_layout->insertWidget(m_layout->count() - 1, widget);
-    m_empty->setVisible(false);
+    setEmptyState(false);
     m_follow = true;
     updateLastMarkers();
 }

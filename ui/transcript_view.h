@@ -8,6 +8,7 @@
 
 class QVBoxLayout;
 class QLabel;
+class QPushButton;
 
 namespace ec::ui {
 
@@ -25,6 +26,8 @@ public:
     void appendDelta(qint64 messageId, const QString &delta);
     void finishMessage(const app::MessageView &message);
     void setEmptyText(const QString &html);
+    // Shows "Try it with a sample image" in the empty state.
+    void setSampleOffered(bool offered);
 
     QList<MessageWidget *> messageWidgets() const;
     MessageWidget *message(qint64 id) const;
@@ -32,13 +35,17 @@ public:
 Q_SIGNALS:
     void regenerateRequested();
     void editRequested();
+    void sampleRequested();
 
 private:
     void updateLastMarkers();
+    void setEmptyState(bool empty);
 
     QWidget *m_content = nullptr;
     QVBoxLayout *m_layout = nullptr;
     QLabel *m_empty = nullptr;
+    QPushButton *m_sample = nullptr;
+    bool m_sampleOffered = false;
     bool m_follow = true;
 };
 

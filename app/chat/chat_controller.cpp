@@ -80,6 +80,13 @@ QString ChatController::defaultDataFolder()
     return QString::fromStdString(dataDirectory().string());
 }
 
+QString ChatController::sampleImagePath()
+{
+    auto path = resourcesDirectory() / "samples" / "chelsea.png";
+    std::error_code ec;
+    return std::filesystem::exists(path, ec) ? QString::fromStdString(path.string()) : QString();
+}
+
 QString ChatController::historyPath() const
 {
     return QDir(m_options.dataFolder).filePath(QString::fromLatin1(history::kHistoryFileName));

@@ -54,6 +54,8 @@ public:
     QList<ConversationRow> conversations(const QString &filter = {});
 
     static QString defaultDataFolder();
+    // A sample image that ships with the app, for the first run; empty when there is none.
+    static QString sampleImagePath();
 
 public Q_SLOTS:
     void loadModel(const QString &dir);

@@ -85,7 +85,7 @@ TEST(Conversations, ReopenChild)
     QByteArray dir = qgetenv("EC_TEST_REOPEN_DIR");
     if (dir.isEmpty())
         GTEST_SKIP() << "started by NewProcessShowsThePreviousConversation";
-    WindowFixture f({}, QString::fromUtf8(dir));
+    WindowFixture f(app::ScriptedBackendOptions{}, QString::fromUtf8(dir));
     f.window->restoreSession();
     ASSERT_EQ(f.controller->currentConversationId(), qgetenv("EC_TEST_REOPEN_ID").toLongLong());
     auto widgets = f.window->transcript()->messageWidgets();
@@ -111,7 +111,7 @@ TEST(Conversations, NewProcessShowsThePreviousConversation)
     QString answer;
     qint64 id = 0;
     {
-        WindowFixture f({}, shared.filePath("data"));
+        WindowFixture f(app::ScriptedBackendOptions{}, shared.filePath("data"));
         ASSERT_TRUE(f.loadModel());
         ASSERT_TRUE(f.sendAndWait("What is in this picture?", {ui::sampleImage(320, 240)}));
         answer = f.controller->messages().last().text;

@@ -30,6 +30,10 @@ TEST(MainWindow, ShowsTitleAndStatus)
     EXPECT_TRUE(device->text().contains("f16")) << device->text().toStdString();
     auto *memory = f.window->findChild<QLabel *>("statusMemory");
     EXPECT_TRUE(memory->text().contains("weights")) << memory->text().toStdString();
+    // Attaching an image shows what it will cost in the cache (576 tokens x 0.52 MB).
+    f.window->composer()->addImage(QImage(8, 8, QImage::Format_RGB32));
+    EXPECT_TRUE(memory->text().contains("+ 302 MB for the attached image"))
+        << memory->text().toStdString();
 }
 
 TEST(MainWindow, ShortcutsAreBound)

@@ -58,6 +58,18 @@ QApplication &app()
 
 WindowFixture::WindowFixture(app::ScriptedBackendOptions options, QString dir)
 {
+    auto counter = this->counter;
+    open([options, counter] { return std::make_unique<CountingBackend>(options, counter); },
+         dir);
+}
+
+WindowFixture::WindowFixture(app::BackendFactory factory, QString dir)
+{
+    open(std::move(factory), dir);
+}
+
+void WindowFixture::open(app::BackendFactory factory, const QString &dir)
+{
     app();
     dataDir = dir.isEmpty() ? temp.filePath("data") : dir;
     // Settings live next to the data, so a second process finds the same ones.
@@ -65,10 +77,7 @@ WindowFixture::WindowFixture(app::ScriptedBackendOptions options, QString dir)
     modelDir = writeFakeModel("llava-test", R"({"model_type": "llava"})");
     app::ChatController::Options o;
     o.dataFolder = dataDir;
-    auto counter = this->counter;
-    o.backendFactory = [options, counter] {
-        return std::make_unique<CountingBackend>(options, counter);
-    };
+    o.backendFactory = std::move(factory);
     controller = std::make_unique<app::ChatController>(o);
     window = std::make_unique<ui::MainWindow>(controller.get());
     window->show();

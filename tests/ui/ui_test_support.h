@@ -40,12 +40,19 @@ struct WindowFixture
 {
     // `dataDir` empty: a fresh temporary folder.
     explicit WindowFixture(app::ScriptedBackendOptions options = {}, QString dataDir = {});
+    // Any backend (the real engine's, for instance).
+    WindowFixture(app::BackendFactory factory, QString dataDir);
     ~WindowFixture();
 
     bool loadModel();
     // Sends through the composer (types, attaches, presses Enter); waits for the answer.
     bool sendAndWait(const QString &text, const QList<QImage> &images = {});
     QString writeFakeModel(const QString &name, const QByteArray &config, bool weights = true);
+
+private:
+    void open(app::BackendFactory factory, const QString &dir);
+
+public:
 
     QTemporaryDir temp;
     QString dataDir;
