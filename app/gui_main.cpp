@@ -28,7 +28,8 @@ int main(int argc, char **argv)
     ec::ui::MainWindow window(&controller);
     window.show();
     // First run: the demo model that ships with the app, when there is one.
-    QString demo = QString::fromStdString((ec::app::resourcesDirectory() / "models" / "demo").string());
+    QString demo =
+        QString::fromStdString((ec::app::resourcesDirectory() / "models" / "demo").string());
     window.restoreSession(QDir(demo).exists("config.json") ? demo : QString());
     return QApplication::exec();
 }

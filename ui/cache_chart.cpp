@@ -7,8 +7,8 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QLabel>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace ec::ui {
 

@@ -109,9 +109,9 @@ void CachePanel::setCache(const app::CacheView &cache)
         int maxMb = int(std::max<qint64>(2, (cache.maxBytes + kMB - 1) / kMB));
         m_slider->setRange(1, maxMb);
         m_slider->setPageStep(std::max(1, maxMb / 20));
-        m_slider->setValue(cache.budgetBytes > 0 ? int(std::min<qint64>(cache.budgetBytes / kMB,
-                                                                         maxMb - 1))
-                                                 : maxMb);
+        m_slider->setValue(cache.budgetBytes > 0
+                               ? int(std::min<qint64>(cache.budgetBytes / kMB, maxMb - 1))
+                               : maxMb);
     }
     m_updating = false;
     updateLabels();
@@ -148,11 +148,11 @@ void CachePanel::updateLabels()
     qint64 budget = sliderBudgetBytes();
     bool full = c.policy == QLatin1String("full");
     if (full || budget == 0) {
-        m_budget->setText(full ? tr("Full cache: no compaction (up to %1 at %2 tokens).")
-                                     .arg(formatBytes(c.maxBytes))
-                                     .arg(c.bytesPerToken ? c.maxBytes / c.bytesPerToken : 0)
-                               : tr("No limit · 100% of the full cache (%1).")
-                                     .arg(formatBytes(c.maxBytes)));
+        m_budget->setText(
+            full ? tr("Full cache: no compaction (up to %1 at %2 tokens).")
+                       .arg(formatBytes(c.maxBytes))
+                       .arg(c.bytesPerToken ? c.maxBytes / c.bytesPerToken : 0)
+                 : tr("No limit · 100% of the full cache (%1).").arg(formatBytes(c.maxBytes)));
     } else {
         double percent = 100.0 * double(budget) / double(c.maxBytes);
         m_budget->setText(tr("%1 · %2% of the full cache (%3) · about %4 entries")

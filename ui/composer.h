@@ -41,8 +41,7 @@ public:
 
 Q_SIGNALS:
     void sendRequested(const QString &text, const QList<ec::app::ImageAttachment> &images);
-    void editResendRequested(const QString &text,
-                             const QList<ec::app::ImageAttachment> &images);
+    void editResendRequested(const QString &text, const QList<ec::app::ImageAttachment> &images);
     void stopRequested();
     void errorOccurred(const QString &message);
 

@@ -68,8 +68,8 @@ void ConversationList::setRows(const QList<app::ConversationRow> &rows, qint64 c
         auto *item = new QListWidgetItem(row.title, m_list);
         item->setData(kIdRole, row.id);
         item->setFlags(item->flags() | Qt::ItemIsEditable);
-        QString when = QDateTime::fromMSecsSinceEpoch(row.updatedAt).toString(
-            QStringLiteral("yyyy-MM-dd hh:mm"));
+        QString when = QDateTime::fromMSecsSinceEpoch(row.updatedAt)
+                           .toString(QStringLiteral("yyyy-MM-dd hh:mm"));
         QString tip = tr("%1 messages, last %2").arg(row.messageCount).arg(when);
         if (!row.snippet.isEmpty())
             tip += QLatin1Char('\n') + row.snippet;
@@ -97,11 +97,11 @@ void ConversationList::deleteSelected(bool confirm)
     QListWidgetItem *item = m_list->currentItem();
     if (!item)
         return;
-    if (confirm
-        && QMessageBox::question(this, tr("Delete conversation"),
-                                 tr("Delete \"%1\" and its images? This cannot be undone.")
-                                     .arg(item->text()))
-               != QMessageBox::Yes)
+    if (confirm &&
+        QMessageBox::question(
+            this, tr("Delete conversation"),
+            tr("Delete \"%1\" and its images? This cannot be undone.").arg(item->text())) !=
+            QMessageBox::Yes)
         return;
     Q_EMIT deleteRequested(item->data(kIdRole).toLongLong());
 }

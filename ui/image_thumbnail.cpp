@@ -14,15 +14,14 @@ ImageThumbnail::ImageThumbnail(const QImage &image, int size, QWidget *parent)
     , m_image(image)
 {
     setObjectName(QStringLiteral("imageThumbnail"));
-    setIcon(QPixmap::fromImage(image.scaled(size, size, Qt::KeepAspectRatio,
-                                            Qt::SmoothTransformation)));
+    setIcon(QPixmap::fromImage(
+        image.scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
     setIconSize(QSize(size, size));
     setAutoRaise(true);
     setCursor(Qt::PointingHandCursor);
     setToolTip(tr("%1 x %2 pixels. Click to enlarge.").arg(image.width()).arg(image.height()));
-    setAccessibleName(tr("Image %1 by %2 pixels, click to enlarge")
-                          .arg(image.width())
-                          .arg(image.height()));
+    setAccessibleName(
+        tr("Image %1 by %2 pixels, click to enlarge").arg(image.width()).arg(image.height()));
     connect(this, &QToolButton::clicked, this, [this] { enlarge(); });
 }
 

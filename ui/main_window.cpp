@@ -146,8 +146,8 @@ void MainWindow::buildActions()
         [this] { m_controller->newConversation(); });
     add(file, "actionSend", tr("&Send"), {QKeySequence(Qt::CTRL | Qt::Key_Return)},
         [this] { m_composer->submit(); });
-    add(file, "actionStop", tr("S&top"), {QKeySequence(Qt::Key_Escape),
-                                          QKeySequence(Qt::CTRL | Qt::Key_Period)},
+    add(file, "actionStop", tr("S&top"),
+        {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
         [this] { m_controller->stop(); });
     add(file, "actionRegenerate", tr("&Regenerate last answer"),
         {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_controller->regenerate(); });
@@ -235,15 +235,12 @@ void MainWindow::connectController()
     });
     connect(m_controller, &ChatController::messageAdded, this,
             [this](const app::MessageView &m) { m_transcript->addMessage(m); });
-    connect(m_controller, &ChatController::answerDelta, m_transcript,
-            &TranscriptView::appendDelta);
-    connect(m_controller, &ChatController::answerFinished, this,
-            [this](const app::MessageView &m) {
-                m_transcript->finishMessage(m);
-                updateCache();
-            });
-    connect(m_controller, &ChatController::generatingChanged, m_composer,
-            &Composer::setGenerating);
+    connect(m_controller, &ChatController::answerDelta, m_transcript, &TranscriptView::appendDelta);
+    connect(m_controller, &ChatController::answerFinished, this, [this](const app::MessageView &m) {
+        m_transcript->finishMessage(m);
+        updateCache();
+    });
+    connect(m_controller, &ChatController::generatingChanged, m_composer, &Composer::setGenerating);
     connect(m_controller, &ChatController::cacheChanged, this, [this] { updateCache(); });
     connect(m_controller, &ChatController::errorOccurred, this, &MainWindow::showError);
     connect(m_controller, &ChatController::modelLoadStarted, this, [this](const QString &dir) {
@@ -273,8 +270,8 @@ void MainWindow::connectController()
 void MainWindow::sendFromComposer(const QString &text, const QList<app::ImageAttachment> &images,
                                   bool replaceLast)
 {
-    bool sent = replaceLast ? m_controller->editAndResend(text, images)
-                            : m_controller->send(text, images);
+    bool sent =
+        replaceLast ? m_controller->editAndResend(text, images) : m_controller->send(text, images);
     if (sent) {
         m_composer->clearInput();
         clearError();
@@ -347,9 +344,8 @@ QString MainWindow::errorText() const
 
 void MainWindow::openModelFolder()
 {
-    QString dir = QFileDialog::getExistingDirectory(
-        this, tr("Open a llava-hf model folder"),
-        QSettings().value("model/lastPath").toString());
+    QString dir = QFileDialog::getExistingDirectory(this, tr("Open a llava-hf model folder"),
+                                                    QSettings().value("model/lastPath").toString());
     if (!dir.isEmpty())
         m_controller->loadModel(dir);
 }

@@ -75,7 +75,8 @@ MessageWidget::MessageWidget(const app::MessageView &message, QWidget *parent)
     m_footer->setStyleSheet(QStringLiteral("color: #6a737d;"));
     bottom->addWidget(m_footer, 1);
     m_action = new QPushButton(user ? tr("Edit") : tr("Regenerate"), this);
-    m_action->setObjectName(user ? QStringLiteral("editButton") : QStringLiteral("regenerateButton"));
+    m_action->setObjectName(user ? QStringLiteral("editButton")
+                                 : QStringLiteral("regenerateButton"));
     m_action->setAccessibleName(user ? tr("Edit and resend this message")
                                      : tr("Regenerate this answer"));
     m_action->setFlat(true);

@@ -47,7 +47,8 @@ QImage sampleImage(int width, int height)
                     QPointF(house.center().x(), house.top() - height * 0.1)});
     p.setBrush(QColor(0x6b, 0x3e, 0x26));
     p.drawPolygon(roof);
-    p.fillRect(QRectF(house.center().x() - 10, house.bottom() - 34, 20, 34), QColor(0x4a, 0x2c, 0x1a));
+    p.fillRect(QRectF(house.center().x() - 10, house.bottom() - 34, 20, 34),
+               QColor(0x4a, 0x2c, 0x1a));
     return image;
 }
 

@@ -74,8 +74,8 @@ SettingsDialog::SettingsDialog(const app::ChatSettings &s, QWidget *parent)
     m_dataFolder->setAccessibleName(tr("Data folder"));
     auto *browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        QString dir = QFileDialog::getExistingDirectory(this, tr("Data folder"),
-                                                        m_dataFolder->text());
+        QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Data folder"), m_dataFolder->text());
         if (!dir.isEmpty())
             m_dataFolder->setText(dir);
     });

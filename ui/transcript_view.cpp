@@ -43,9 +43,8 @@ TranscriptView::TranscriptView(QWidget *parent)
     setEmptyText(tr("<h2>Elastic Chat</h2><p>Drop an image here or paste one, then ask about "
                     "it.</p>"));
     // Follow the bottom unless the user scrolled away from it.
-    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
-        m_follow = value >= verticalScrollBar()->maximum() - 24;
-    });
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this,
+            [this](int value) { m_follow = value >= verticalScrollBar()->maximum() - 24; });
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, [this](int, int max) {
         if (m_follow)
             verticalScrollBar()->setValue(max);
@@ -130,8 +129,8 @@ void TranscriptView::updateLastMarkers()
             lastUser = i;
     }
     for (int i = 0; i < widgets.size(); ++i) {
-        bool last = widgets[i]->role() == app::MessageRole::User ? i == lastUser
-                                                                   : i == widgets.size() - 1;
+        bool last =
+            widgets[i]->role() == app::MessageRole::User ? i == lastUser : i == widgets.size() - 1;
         widgets[i]->setIsLast(last);
     }
 }

@@ -84,8 +84,8 @@ public:
     virtual std::string validate(const std::filesystem::path &dir) const = 0;
     // Throws std::exception with one clear message when the model cannot be loaded.
     virtual BackendModelInfo load(const std::filesystem::path &dir,
-                                  const BackendLoadOptions &options, const ProgressFn &progress)
-        = 0;
+                                  const BackendLoadOptions &options,
+                                  const ProgressFn &progress) = 0;
     virtual bool isLoaded() const = 0;
     // Starts over on an empty cache; `history` (finished turns of a reopened conversation) is
     // re-encoded before the next turn.
@@ -94,8 +94,7 @@ public:
     // is read before every token. Throws on failure; the conversation is then left as it was.
     virtual BackendTurnResult generate(const BackendTurn &user, const BackendCache &cache,
                                        const BackendSampling &sampling, const TextFn &onText,
-                                       const std::atomic<bool> &cancel)
-        = 0;
+                                       const std::atomic<bool> &cancel) = 0;
 };
 
 using BackendFactory = std::function<std::unique_ptr<ChatBackend>()>;

@@ -40,15 +40,14 @@ ChatController::ChatController(Options options, QObject *parent)
     qRegisterMetaType<BackendTurnResult>();
     loadSettings();
     if (m_options.dataFolder.isEmpty())
-        m_options.dataFolder = m_settings.dataFolder.isEmpty() ? defaultDataFolder()
-                                                               : m_settings.dataFolder;
+        m_options.dataFolder =
+            m_settings.dataFolder.isEmpty() ? defaultDataFolder() : m_settings.dataFolder;
     m_settings.dataFolder = m_options.dataFolder;
     QDir().mkpath(m_options.dataFolder);
     m_store = std::make_unique<history::HistoryStore>(historyPath().toStdString());
 
-    std::unique_ptr<ChatBackend> backend = m_options.backendFactory
-                                               ? m_options.backendFactory()
-                                               : std::make_unique<ScriptedBackend>();
+    std::unique_ptr<ChatBackend> backend =
+        m_options.backendFactory ? m_options.backendFactory() : std::make_unique<ScriptedBackend>();
     m_worker = new EngineWorker(std::move(backend));
     m_worker->moveToThread(&m_thread);
     m_thread.setObjectName(QStringLiteral("engine"));
@@ -131,9 +130,9 @@ void ChatController::saveSettings() const
 
 void ChatController::applySettings(const ChatSettings &settings)
 {
-    bool reload = m_model && (settings.device != m_settings.device
-                              || settings.dtype != m_settings.dtype
-                              || settings.threads != m_settings.threads);
+    bool reload =
+        m_model && (settings.device != m_settings.device || settings.dtype != m_settings.dtype ||
+                    settings.threads != m_settings.threads);
     m_settings = settings;
     saveSettings();
     // Device, dtype and threads are load options: reload the model to apply them.
@@ -180,9 +179,15 @@ void ChatController::onLoaded(const ModelView &model)
     Q_EMIT cacheChanged(cacheView());
 }
 
-void ChatController::onLoadFailed(const QString &message)
+void ChatController::onLoadFailed(const QString &message, bool modelKept)
 {
     m_loading = false;
+    if (!modelKept && m_model) {
+        // The old model was released to make room for the new one.
+        m_model.reset();
+        m_backendConversation = -1;
+        Q_EMIT cacheChanged(cacheView());
+    }
     Q_EMIT modelLoadFailed(message);
 }
 
@@ -192,9 +197,9 @@ QList<ConversationRow> ChatController::conversations(const QString &filter)
 {
     QList<ConversationRow> rows;
     try {
-        std::vector<history::ConversationSummary> found
-            = filter.trimmed().isEmpty() ? m_store->listConversations(500)
-                                         : m_store->search(filter.trimmed().toStdString(), 200);
+        std::vector<history::ConversationSummary> found =
+            filter.trimmed().isEmpty() ? m_store->listConversations(500)
+                                       : m_store->search(filter.trimmed().toStdString(), 200);
         for (const auto &summary : found)
             rows.append(toRow(summary));
     } catch (const std::exception &e) {
@@ -235,8 +240,8 @@ void ChatController::openConversation(qint64 id)
         m_budgetBytes = conversation->cache.budgetBytes.value_or(0);
         reloadMessages();
     } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("Could not open the conversation: %1")
-                                 .arg(QString::fromUtf8(e.what())));
+        Q_EMIT errorOccurred(
+            tr("Could not open the conversation: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
     QSettings().setValue("history/lastConversation", id);
@@ -301,9 +306,8 @@ void ChatController::syncBackendConversation()
     }
     m_backendConversation = m_conversationId;
     EngineWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, turns = std::move(turns)] {
-        worker->setConversation(turns);
-    });
+    QMetaObject::invokeMethod(
+        worker, [worker, turns = std::move(turns)] { worker->setConversation(turns); });
 }
 
 // ---- turns -------------------------------------------------------------------------------
@@ -484,8 +488,8 @@ std::optional<MessageView> ChatController::lastUserTurn() const
 
 bool ChatController::canRegenerate() const
 {
-    return !m_generating && m_model && !m_messages.isEmpty()
-           && m_messages.last().role == MessageRole::Assistant;
+    return !m_generating && m_model && !m_messages.isEmpty() &&
+           m_messages.last().role == MessageRole::Assistant;
 }
 
 bool ChatController::canEditLastTurn() const
@@ -509,10 +513,9 @@ bool ChatController::editAndResend(const QString &text, const QList<ImageAttachm
         return false;
     try {
         history::ConversationDetail detail = m_store->readConversation(m_conversationId);
-        auto last = std::find_if(detail.messages.rbegin(), detail.messages.rend(),
-                                 [](const history::Message &m) {
-                                     return m.role == history::Role::User;
-                                 });
+        auto last =
+            std::find_if(detail.messages.rbegin(), detail.messages.rend(),
+                         [](const history::Message &m) { return m.role == history::Role::User; });
         if (last == detail.messages.rend())
             return false;
         truncateConversation(*m_store, m_conversationId, last->seq);

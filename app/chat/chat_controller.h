@@ -87,7 +87,7 @@ Q_SIGNALS:
 
 private:
     void onLoaded(const ModelView &model);
-    void onLoadFailed(const QString &message);
+    void onLoadFailed(const QString &message, bool modelKept);
     void onDelta(qint64 turnId, const QString &text);
     void onTurnFinished(qint64 turnId, const BackendTurnResult &result);
     void onTurnFailed(qint64 turnId, const QString &message);

@@ -13,7 +13,6 @@
 #include "engine/text/tokenizer.h"
 
 #include <ATen/ATen.h>
-
 #include <chrono>
 #include <optional>
 
@@ -42,7 +41,8 @@ class TokenizerDetokenizer : public engine::Detokenizer
 public:
     explicit TokenizerDetokenizer(text::Tokenizer tokenizer)
         : m_tokenizer(std::move(tokenizer))
-    {}
+    {
+    }
     std::string decode(const std::vector<int64_t> &ids) const override
     {
         std::vector<int> narrow;
@@ -80,8 +80,8 @@ public:
         }
         std::error_code ec;
         if (!fs::exists(dir / "tokenizer.json", ec) && !fs::exists(dir / "tokenizer.model", ec))
-            return "Neither tokenizer.json nor tokenizer.model is in " + dir.string()
-                   + ": the tokenizer is part of the checkpoint.";
+            return "Neither tokenizer.json nor tokenizer.model is in " + dir.string() +
+                   ": the tokenizer is part of the checkpoint.";
         return {};
     }
 
@@ -195,8 +195,8 @@ public:
         engine::UserTurn engineTurn;
         engineTurn.ids.assign(ids.begin(), ids.end());
         const engine::ModelInfo &info = m_model->info();
-        engineTurn.ids = engine::expandImageMarkers(engineTurn.ids, info.imageTokenId,
-                                                    info.tokensPerImage);
+        engineTurn.ids =
+            engine::expandImageMarkers(engineTurn.ids, info.imageTokenId, info.tokensPerImage);
         engineTurn.images = images;
         const std::int64_t entriesBefore = m_session->cache().size();
         const std::int64_t promptTokens = std::int64_t(engineTurn.ids.size());
@@ -206,8 +206,8 @@ public:
         generation.maxNewTokens = sampling.maxTokens;
         generation.sampler.temperature = sampling.temperature;
         generation.sampler.topP = sampling.topP;
-        generation.sampler.seed = std::uint64_t(
-            std::chrono::steady_clock::now().time_since_epoch().count());
+        generation.sampler.seed =
+            std::uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
         bool leading = true;
         engine::TurnResult result = m_session->generate(
             generation,
@@ -226,8 +226,8 @@ public:
         BackendTurnResult out;
         out.text = result.text.empty() ? std::string() : result.text[0];
         out.text.erase(0, std::min(out.text.size(), out.text.find_first_not_of(' ')));
-        out.cancelled = !result.stopReasons.empty()
-                        && result.stopReasons[0] == engine::StopReason::Cancelled;
+        out.cancelled =
+            !result.stopReasons.empty() && result.stopReasons[0] == engine::StopReason::Cancelled;
         out.promptTokens = promptTokens;
         out.completionTokens = std::int64_t(result.tokens.empty() ? 0 : result.tokens[0].size());
         fillStats(out.stats, result.stats, cache, entriesBefore, promptTokens);
@@ -237,8 +237,8 @@ public:
         messages.push_back(text::ChatMessage::assistant(out.text));
         const std::string rendered = m_template->render(messages, false);
         const std::size_t at = rendered.find(out.text, promptChars);
-        m_covered = rendered.substr(0, at == std::string::npos ? promptChars
-                                                               : at + out.text.size());
+        m_covered =
+            rendered.substr(0, at == std::string::npos ? promptChars : at + out.text.size());
         m_messages = std::move(messages);
         for (FedTurn &fed : m_pending)
             m_fed.push_back(std::move(fed));

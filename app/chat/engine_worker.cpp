@@ -11,7 +11,8 @@ constexpr qint64 kStreamIntervalMs = 33;
 
 EngineWorker::EngineWorker(std::unique_ptr<ChatBackend> backend)
     : m_backend(std::move(backend))
-{}
+{
+}
 
 EngineWorker::~EngineWorker() = default;
 
@@ -20,15 +21,14 @@ void EngineWorker::load(const QString &dir, const BackendLoadOptions &options)
     std::filesystem::path path = dir.toStdString();
     std::string problem = m_backend->validate(path);
     if (!problem.empty()) {
-        Q_EMIT loadFailed(QString::fromStdString(problem));
+        Q_EMIT loadFailed(QString::fromStdString(problem), m_backend->isLoaded());
         return;
     }
     try {
-        BackendModelInfo info = m_backend->load(path, options,
-                                                [this](int percent, const std::string &stage) {
-                                                    Q_EMIT loadProgress(
-                                                        percent, QString::fromStdString(stage));
-                                                });
+        BackendModelInfo info =
+            m_backend->load(path, options, [this](int percent, const std::string &stage) {
+                Q_EMIT loadProgress(percent, QString::fromStdString(stage));
+            });
         ModelView view;
         view.path = dir;
         view.name = QString::fromStdString(info.name);
@@ -40,9 +40,10 @@ void EngineWorker::load(const QString &dir, const BackendLoadOptions &options)
         view.tokensPerImage = info.tokensPerImage;
         Q_EMIT loaded(view);
     } catch (const std::exception &e) {
-        Q_EMIT loadFailed(QString::fromUtf8(e.what()));
+        Q_EMIT loadFailed(QString::fromUtf8(e.what()), m_backend->isLoaded());
     } catch (...) {
-        Q_EMIT loadFailed(tr("The model could not be loaded (unknown error)."));
+        Q_EMIT loadFailed(tr("The model could not be loaded (unknown error)."),
+                          m_backend->isLoaded());
     }
 }
 

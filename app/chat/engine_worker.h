@@ -28,13 +28,14 @@ public:
     // Run on the worker thread (posted by the controller).
     void load(const QString &dir, const ec::app::BackendLoadOptions &options);
     void setConversation(const std::vector<ec::app::BackendTurn> &history);
-    void runTurn(qint64 turnId, const ec::app::BackendTurn &user, const ec::app::BackendCache &cache,
-                 const ec::app::BackendSampling &sampling);
+    void runTurn(qint64 turnId, const ec::app::BackendTurn &user,
+                 const ec::app::BackendCache &cache, const ec::app::BackendSampling &sampling);
 
 Q_SIGNALS:
     void loadProgress(int percent, const QString &stage);
     void loaded(const ec::app::ModelView &model);
-    void loadFailed(const QString &message);
+    // `modelKept`: the previous model is still loaded (the folder was refused before loading).
+    void loadFailed(const QString &message, bool modelKept);
     void textDelta(qint64 turnId, const QString &text);
     void turnFinished(qint64 turnId, const ec::app::BackendTurnResult &result);
     void turnFailed(qint64 turnId, const QString &message);

@@ -85,8 +85,8 @@ MessageView toView(const history::Message &message, history::HistoryStore &store
         image.width = a.width;
         image.height = a.height;
         if (auto bytes = store.imageBytes(a.sha256))
-            image.bytes = QByteArray(reinterpret_cast<const char *>(bytes->data()),
-                                     qsizetype(bytes->size()));
+            image.bytes =
+                QByteArray(reinterpret_cast<const char *>(bytes->data()), qsizetype(bytes->size()));
         view.images.append(image);
     }
     if (message.stats)

@@ -1,10 +1,9 @@
 #include "app/chat/scripted_backend.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -24,8 +23,8 @@ std::string validateLlavaFolder(const fs::path &dir)
         return dir.string() + " is a file; choose the model's folder (the one with config.json).";
     fs::path config = dir / "config.json";
     if (!fs::exists(config, ec))
-        return "config.json is missing in " + dir.string()
-               + ": this is not a Hugging Face model folder (expected a llava-hf checkpoint).";
+        return "config.json is missing in " + dir.string() +
+               ": this is not a Hugging Face model folder (expected a llava-hf checkpoint).";
     nlohmann::json json;
     try {
         std::ifstream in(config);
@@ -44,14 +43,15 @@ std::string validateLlavaFolder(const fs::path &dir)
             weights = true;
     }
     if (!weights)
-        return "No .safetensors weights in " + dir.string()
-               + " (PyTorch .bin files are not loaded, for safety).";
+        return "No .safetensors weights in " + dir.string() +
+               " (PyTorch .bin files are not loaded, for safety).";
     return {};
 }
 
 ScriptedBackend::ScriptedBackend(ScriptedBackendOptions options)
     : m_options(std::move(options))
-{}
+{
+}
 
 std::string ScriptedBackend::validate(const fs::path &dir) const
 {
@@ -100,8 +100,8 @@ void ScriptedBackend::setConversation(const std::vector<BackendTurn> &history)
 std::int64_t ScriptedBackend::promptTokens(const BackendTurn &turn) const
 {
     // About four characters per token, plus the template's role markers.
-    return 6 + std::int64_t(turn.text.size() + 3) / 4
-           + std::int64_t(turn.images.size()) * m_options.tokensPerImage;
+    return 6 + std::int64_t(turn.text.size() + 3) / 4 +
+           std::int64_t(turn.images.size()) * m_options.tokensPerImage;
 }
 
 std::string ScriptedBackend::answerFor(const BackendTurn &user) const

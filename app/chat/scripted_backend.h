@@ -13,7 +13,7 @@ namespace ec::app {
 struct ScriptedBackendOptions
 {
     std::chrono::milliseconds tokenDelay{15};
-    std::chrono::milliseconds loadDelay{30}; // per progress step
+    std::chrono::milliseconds loadDelay{30};            // per progress step
     std::int64_t bytesPerToken = 2 * 32 * 32 * 128 * 2; // K+V, 32 layers, 32 heads, d 128, f16
     std::int64_t tokensPerImage = 576;
     std::int64_t maxContext = 4096;

@@ -12,8 +12,8 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 using namespace ec;
 
 TEST(CachePanel, SliderIsInMegabytesAndPercentOfTheFullCache)
@@ -53,7 +53,8 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     const qint64 budget = 100 * 1000 * 1000;
     EXPECT_EQ(f.controller->cacheView().budgetBytes, budget);
     // Before the turn: what the conversation would hold under the new budget.
-    EXPECT_TRUE(panel->holdText().contains("Next turn starts from 100")) << panel->holdText().toStdString();
+    EXPECT_TRUE(panel->holdText().contains("Next turn starts from 100"))
+        << panel->holdText().toStdString();
 
     ASSERT_TRUE(f.sendAndWait("And now?"));
     app::MessageView answer = f.controller->messages().last();

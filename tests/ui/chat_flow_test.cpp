@@ -16,8 +16,8 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 using namespace ec;
 
 namespace {
@@ -160,8 +160,8 @@ TEST(ChatFlow, EditAndResendReplacesTheLastTurn)
     WindowFixture f;
     ASSERT_TRUE(f.loadModel());
     ASSERT_TRUE(f.sendAndWait("Frist question", {ui::sampleImage(64, 64)}));
-    auto *edit = f.window->transcript()->messageWidgets().first()->findChild<QPushButton *>(
-        "editButton");
+    auto *edit =
+        f.window->transcript()->messageWidgets().first()->findChild<QPushButton *>("editButton");
     ASSERT_NE(edit, nullptr);
     QTest::mouseClick(edit, Qt::LeftButton);
     ui::Composer *composer = f.window->composer();

@@ -17,8 +17,8 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 using namespace ec;
 
 namespace {
@@ -48,9 +48,13 @@ TEST(Conversations, NewRenameSearchDelete)
 
     // Rename inline: the edited item is saved.
     list->list()->item(1)->setText("Fruit basket");
-    EXPECT_TRUE(waitFor([&] {
-        return titles(list) == QStringList({"Fruit basket", "Bananas only"}); // renamed moves up
-    }, 3000)) << titles(list).join(", ").toStdString();
+    EXPECT_TRUE(waitFor(
+        [&] {
+            return titles(list) ==
+                   QStringList({"Fruit basket", "Bananas only"}); // renamed moves up
+        },
+        3000))
+        << titles(list).join(", ").toStdString();
     history::HistoryStore store(f.controller->historyPath().toStdString());
     EXPECT_EQ(store.conversation(first)->title, "Fruit basket");
 

@@ -13,8 +13,8 @@
 #include <QSignalSpy>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 using namespace ec;
 
 namespace {

@@ -9,8 +9,8 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 using namespace ec;
 
 namespace {
@@ -18,8 +18,7 @@ void expectLoadError(WindowFixture &f, const QString &dir, const QString &expect
 {
     f.window->clearError();
     f.controller->loadModel(dir);
-    ASSERT_TRUE(waitFor([&] { return !f.window->errorText().isEmpty(); }))
-        << dir.toStdString();
+    ASSERT_TRUE(waitFor([&] { return !f.window->errorText().isEmpty(); })) << dir.toStdString();
     EXPECT_TRUE(f.window->errorText().contains(expected))
         << f.window->errorText().toStdString() << " lacks " << expected.toStdString();
     EXPECT_FALSE(f.window->findChild<QProgressBar *>("loadProgress")->isVisible());
@@ -44,6 +43,11 @@ TEST(Errors, BrokenModelFoldersExplainWhatIsWrong)
     ASSERT_TRUE(f.loadModel());
     EXPECT_TRUE(f.window->errorText().isEmpty());
     ASSERT_TRUE(f.sendAndWait("Still there?"));
+    // A refused folder leaves the loaded model in place.
+    expectLoadError(f, empty, "config.json is missing");
+    EXPECT_TRUE(f.controller->isModelLoaded());
+    EXPECT_EQ(f.window->findChild<QLabel *>("statusModel")->text(), "Model: llava-test");
+    ASSERT_TRUE(f.sendAndWait("And still?"));
 }
 
 TEST(Errors, NonImageFilesAreRefusedWithAMessage)

@@ -13,8 +13,8 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
-using ec::test::WindowFixture;
 using ec::test::waitFor;
+using ec::test::WindowFixture;
 
 TEST(MainWindow, ShowsTitleAndStatus)
 {
@@ -51,16 +51,15 @@ TEST(MainWindow, ShortcutsAreBound)
     // Focus search by its shortcut.
     f.window->composer()->edit()->setFocus();
     QTest::keySequence(f.window.get(), QKeySequence::Find);
-    EXPECT_TRUE(waitFor([&] {
-        return f.window->conversationList()->searchField()->hasFocus();
-    }, 2000));
+    EXPECT_TRUE(
+        waitFor([&] { return f.window->conversationList()->searchField()->hasFocus(); }, 2000));
 }
 
 TEST(MainWindow, ControlsHaveAccessibleNames)
 {
     WindowFixture f;
-    const char *names[] = {"promptEdit", "sendButton", "stopButton", "attachButton",
-                           "policyCombo", "budgetSlider", "searchField", "newChatButton",
+    const char *names[] = {"promptEdit",           "sendButton",   "stopButton",  "attachButton",
+                           "policyCombo",          "budgetSlider", "searchField", "newChatButton",
                            "conversationListView", "transcript"};
     for (const char *name : names) {
         auto *w = f.window->findChild<QWidget *>(name);

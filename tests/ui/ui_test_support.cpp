@@ -23,10 +23,10 @@ public:
     CountingBackend(app::ScriptedBackendOptions o, std::shared_ptr<TokenCounter> counter)
         : ScriptedBackend(std::move(o))
         , m_counter(std::move(counter))
-    {}
+    {
+    }
     app::BackendTurnResult generate(const app::BackendTurn &user, const app::BackendCache &cache,
-                                    const app::BackendSampling &sampling,
-                                    const app::TextFn &onText,
+                                    const app::BackendSampling &sampling, const app::TextFn &onText,
                                     const std::atomic<bool> &cancel) override
     {
         return ScriptedBackend::generate(
@@ -59,8 +59,7 @@ QApplication &app()
 WindowFixture::WindowFixture(app::ScriptedBackendOptions options, QString dir)
 {
     auto counter = this->counter;
-    open([options, counter] { return std::make_unique<CountingBackend>(options, counter); },
-         dir);
+    open([options, counter] { return std::make_unique<CountingBackend>(options, counter); }, dir);
 }
 
 WindowFixture::WindowFixture(app::BackendFactory factory, QString dir)

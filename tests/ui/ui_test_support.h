@@ -53,7 +53,6 @@ private:
     void open(app::BackendFactory factory, const QString &dir);
 
 public:
-
     QTemporaryDir temp;
     QString dataDir;
     QString modelDir;
