@@ -9,8 +9,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
+#include <QTimer>
 #include <gtest/gtest.h>
 
 using ec::test::waitFor;
@@ -99,4 +101,26 @@ TEST(MainWindow, EnterSendsShiftEnterAddsLine)
     ASSERT_TRUE(waitFor([&] { return !f.controller->isGenerating(); }));
     ASSERT_EQ(f.controller->messages().size(), 2);
     EXPECT_EQ(f.controller->messages()[0].text, "line one\nline two");
+}
+
+TEST(MainWindow, StaysResponsiveWhileLoadingAndGenerating)
+{
+    ec::app::ScriptedBackendOptions slow;
+    slow.loadDelay = std::chrono::milliseconds(150); // x4 steps
+    slow.tokenDelay = std::chrono::milliseconds(20);
+    WindowFixture f(slow);
+    int ticks = 0;
+    QTimer timer;
+    QObject::connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+    timer.start(10);
+    QSignalSpy progress(f.controller.get(), &ec::app::ChatController::modelLoadProgress);
+    f.controller->loadModel(f.modelDir);
+    EXPECT_TRUE(f.controller->isLoading());
+    ASSERT_TRUE(waitFor([&] { return f.controller->isModelLoaded(); }));
+    // The GUI thread kept running its timers through a 600 ms load, and saw the progress.
+    EXPECT_GE(ticks, 20);
+    EXPECT_GE(progress.count(), 4);
+    ticks = 0;
+    ASSERT_TRUE(f.sendAndWait("Keep the window alive"));
+    EXPECT_GE(ticks, 20);
 }
