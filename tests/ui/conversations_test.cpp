@@ -9,6 +9,7 @@
 #include "ui/transcript_view.h"
 #include "ui_test_support.h"
 
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -139,4 +140,28 @@ TEST(Conversations, NewProcessShowsThePreviousConversation)
     QString output = QString::fromLocal8Bit(child.readAll());
     EXPECT_EQ(child.exitCode(), 0) << output.toStdString();
     EXPECT_TRUE(output.contains("[  PASSED  ] 1 test")) << output.toStdString();
+}
+
+TEST(Conversations, AnswerCutOffByACrashIsMarkedIncomplete)
+{
+    QTemporaryDir shared;
+    QDir().mkpath(shared.filePath("data"));
+    qint64 id = 0;
+    {
+        // What a process that died mid-answer leaves behind.
+        history::HistoryStore store(shared.filePath("data/history.db").toStdString());
+        history::NewConversation info;
+        info.title = "Interrupted";
+        id = store.createConversation(info);
+        store.appendUserTurn(id, "Go on");
+        history::AnswerWriter writer = store.beginAnswer(id);
+        writer.append("Half an ans");
+    }
+    WindowFixture f(app::ScriptedBackendOptions{}, shared.filePath("data"));
+    f.controller->openConversation(id);
+    auto widgets = f.window->transcript()->messageWidgets();
+    ASSERT_EQ(widgets.size(), 2);
+    EXPECT_EQ(widgets[1]->text(), "Half an ans");
+    EXPECT_EQ(widgets[1]->status(), app::AnswerStatus::Incomplete);
+    EXPECT_TRUE(widgets[1]->statusText().startsWith("Incomplete"));
 }
