@@ -166,6 +166,32 @@ void MainWindow::buildActions()
         [this] { m_conversations->renameSelected(); });
     add(file, "actionDelete", tr("Delete conversation…"), {},
         [this] { m_conversations->deleteSelected(true); });
+    add(file, "actionExportMarkdown", tr("Export as Markdown…"), {}, [this] {
+        qint64 id = m_controller->currentConversationId();
+        QString dir = id ? QFileDialog::getExistingDirectory(this, tr("Export to folder")) : "";
+        if (!dir.isEmpty()) {
+            QString path = m_controller->exportMarkdown(id, dir);
+            if (!path.isEmpty())
+                statusBar()->showMessage(tr("Exported to %1").arg(path), 8000);
+        }
+    });
+    add(file, "actionExportJson", tr("Export as JSON…"), {}, [this] {
+        qint64 id = m_controller->currentConversationId();
+        QString file = id ? QFileDialog::getSaveFileName(this, tr("Export conversation"),
+                                                         m_controller->currentTitle() + ".json",
+                                                         tr("JSON (*.json)"))
+                          : QString();
+        if (!file.isEmpty() && m_controller->exportJson(id, file))
+            statusBar()->showMessage(tr("Exported to %1").arg(file), 8000);
+    });
+    add(file, "actionImport", tr("Import conversation…"), {}, [this] {
+        QString file =
+            QFileDialog::getOpenFileName(this, tr("Import conversation"), {}, tr("JSON (*.json)"));
+        if (!file.isEmpty()) {
+            if (qint64 id = m_controller->importJson(file))
+                m_controller->openConversation(id);
+        }
+    });
     file->addSeparator();
     add(file, "actionQuit", tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
 

@@ -4,10 +4,12 @@
 #include "app/chat/history_truncate.h"
 #include "app/chat/history_views.h"
 #include "app/chat/scripted_backend.h"
+#include "app/history/conversation_export.h"
 #include "app/history/history_store.h"
 #include "app/paths.h"
 
 #include <QDir>
+#include <QFile>
 #include <QSettings>
 #include <algorithm>
 
@@ -529,6 +531,48 @@ bool ChatController::editAndResend(const QString &text, const QList<ImageAttachm
     syncBackendConversation();
     Q_EMIT conversationOpened(m_conversationId);
     return startTurn(text, images);
+}
+
+// ---- export --------------------------------------------------------------------------------
+
+QString ChatController::exportMarkdown(qint64 id, const QString &dir)
+{
+    try {
+        auto path = history::exportMarkdown(*m_store, id, dir.toStdString());
+        return QString::fromStdString(path.string());
+    } catch (const std::exception &e) {
+        Q_EMIT errorOccurred(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        return {};
+    }
+}
+
+bool ChatController::exportJson(qint64 id, const QString &file)
+{
+    try {
+        history::writeFileAtomically(file.toStdString(), history::exportJson(*m_store, id));
+        return true;
+    } catch (const std::exception &e) {
+        Q_EMIT errorOccurred(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+}
+
+qint64 ChatController::importJson(const QString &file)
+{
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly)) {
+        Q_EMIT errorOccurred(tr("Cannot read %1: %2").arg(file, in.errorString()));
+        return 0;
+    }
+    try {
+        QByteArray json = in.readAll();
+        qint64 id = history::importJson(*m_store, std::string_view(json.constData(), json.size()));
+        Q_EMIT conversationsChanged();
+        return id;
+    } catch (const std::exception &e) {
+        Q_EMIT errorOccurred(tr("Import failed: %1").arg(QString::fromUtf8(e.what())));
+        return 0;
+    }
 }
 
 // ---- cache -------------------------------------------------------------------------------

@@ -70,6 +70,10 @@ public Q_SLOTS:
     void setPolicy(const QString &policy);
     void setBudgetBytes(qint64 bytes);
     void applySettings(const ec::app::ChatSettings &settings);
+    // Export and import through the history's formats. Empty / 0 on failure (errorOccurred).
+    QString exportMarkdown(qint64 id, const QString &dir);
+    bool exportJson(qint64 id, const QString &file);
+    qint64 importJson(const QString &file);
 
 Q_SIGNALS:
     void conversationsChanged();

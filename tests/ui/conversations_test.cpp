@@ -165,3 +165,38 @@ TEST(Conversations, AnswerCutOffByACrashIsMarkedIncomplete)
     EXPECT_EQ(widgets[1]->status(), app::AnswerStatus::Incomplete);
     EXPECT_TRUE(widgets[1]->statusText().startsWith("Incomplete"));
 }
+
+TEST(Conversations, ExportAndImportRoundTrip)
+{
+    WindowFixture f;
+    ASSERT_TRUE(f.loadModel());
+    ASSERT_TRUE(f.sendAndWait("Export me", {ui::sampleImage(50, 40)}));
+    qint64 id = f.controller->currentConversationId();
+    QString md = f.controller->exportMarkdown(id, f.temp.filePath("export"));
+    ASSERT_FALSE(md.isEmpty()) << f.window->errorText().toStdString();
+    QFile mdFile(md);
+    ASSERT_TRUE(mdFile.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(mdFile.readAll().contains("Export me"));
+
+    QString json = f.temp.filePath("conversation.json");
+    ASSERT_TRUE(f.controller->exportJson(id, json));
+    qint64 imported = f.controller->importJson(json);
+    ASSERT_GT(imported, 0) << f.window->errorText().toStdString();
+    EXPECT_NE(imported, id);
+    EXPECT_EQ(f.window->conversationList()->list()->count(), 2);
+    f.controller->openConversation(imported);
+    auto widgets = f.window->transcript()->messageWidgets();
+    ASSERT_EQ(widgets.size(), 2);
+    EXPECT_EQ(widgets[0]->text(), "Export me");
+    EXPECT_EQ(widgets[0]->findChildren<ui::ImageThumbnail *>().size(), 1);
+    EXPECT_FALSE(widgets[1]->footerText().isEmpty()); // statistics came along
+
+    // A file that is not an export is refused with a message.
+    QFile bad(f.temp.filePath("bad.json"));
+    ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"hello\": 1}");
+    bad.close();
+    EXPECT_EQ(f.controller->importJson(bad.fileName()), 0);
+    EXPECT_TRUE(f.window->errorText().startsWith("Import failed"))
+        << f.window->errorText().toStdString();
+}
