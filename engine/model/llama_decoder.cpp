@@ -4,7 +4,6 @@
 #include "kernels/attention_stats.h"
 
 #include <ATen/ATen.h>
-
 #include <cmath>
 
 namespace ec::engine::model {
@@ -77,10 +76,9 @@ at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
     if (ids.numel() > 0) {
         const int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
         if (lo < 0 || hi >= config_.vocabSize)
-            throw std::invalid_argument("token id " + std::to_string(lo < 0 ? lo : hi) +
-                                        " is outside the vocabulary [0, " +
-                                        std::to_string(config_.vocabSize) +
-                                        "); the tokenizer does not match the model");
+            throw std::invalid_argument(
+                "token id " + std::to_string(lo < 0 ? lo : hi) + " is outside the vocabulary [0, " +
+                std::to_string(config_.vocabSize) + "); the tokenizer does not match the model");
     }
     return at::embedding(embed_, ids.to(embed_.device()));
 }
@@ -115,7 +113,6 @@ ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &ca
                                     cache::Phase phase, LogitsMode mode) const
 {
     const int64_t n = embeds.size(1);
-    const int64_t sizeBefore = cache.size();
     const int64_t pos0 = policy.firstPosition(cache, tokensSeenBefore);
     const Rotary rotary = rotaryTables(pos0, n, config_.headDim, config_.ropeTheta,
                                        embeds.scalar_type(), embeds.device());
@@ -131,8 +128,7 @@ ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &ca
         }
     } catch (...) {
         // Leave the cache as it was: drop the half-written slots.
-        cache.commitAppend();
-        cache.setSize(sizeBefore);
+        cache.abortAppend();
         throw;
     }
     cache.commitAppend();
