@@ -179,12 +179,24 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
                                     std::to_string(pos0 + pendingLen) +
                                     " but the context limit is " + std::to_string(maxContext_) +
                                     "; start a new conversation or shorten the prompt");
+    lastQueued_.clear();
     for (size_t r = 0; r < turns.size(); ++r) {
         auto &ids = pendingIds_[r];
+        lastQueued_.emplace_back(ids.size(), pendingImages_[r].size());
         ids.insert(ids.end(), turns[r].ids.begin(), turns[r].ids.end());
         for (auto &img : turns[r].images)
             pendingImages_[r].push_back(img.dim() == 3 ? img.unsqueeze(0) : img);
     }
+}
+
+void Session::unqueueLastTurn()
+{
+    for (size_t r = 0; r < lastQueued_.size(); ++r) {
+        auto [ids, images] = lastQueued_[r];
+        pendingIds_[r].resize(std::min(pendingIds_[r].size(), ids));
+        pendingImages_[r].resize(std::min(pendingImages_[r].size(), images));
+    }
+    lastQueued_.clear();
 }
 
 at::Tensor Session::imagesOf(const std::vector<at::Tensor> &images) const

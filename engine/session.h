@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ec::engine {
@@ -105,6 +106,9 @@ public:
     void addUserTurn(UserTurn turn);
     // One turn per row, all of the same length (batch B).
     void addUserTurns(std::vector<UserTurn> turns);
+    // Takes back what the last addUserTurn(s) queued when its prefill failed (a token carried
+    // from the previous answer stays queued). No effect once the prefill ran.
+    void unqueueLastTurn();
 
     // Prefills what is queued and generates. `onToken` sees every sampled token; `cancel` is
     // read before every decode step. A final token that is not a stop id is fed at the start
@@ -143,6 +147,7 @@ private:
     int64_t tokensSeen_ = 0;
     std::vector<std::vector<int64_t>> pendingIds_;
     std::vector<std::vector<at::Tensor>> pendingImages_;
+    std::vector<std::pair<size_t, size_t>> lastQueued_; // pending sizes before the last turn
     std::vector<std::vector<int64_t>> history_;
     std::vector<std::vector<at::Tensor>> historyImages_;
 };

@@ -8,6 +8,7 @@
 #include "engine/image/preprocess_config.h"
 #include "engine/model/vision_language_model.h"
 #include "engine/runtime.h"
+#include "engine/chat/chat_session.h"
 #include "engine/session.h"
 #include "engine/text/chat_template.h"
 #include "engine/text/tokenizer.h"
@@ -36,35 +37,17 @@ std::string dtypeName(at::ScalarType type)
     }
 }
 
-class TokenizerDetokenizer : public engine::Detokenizer
+text::ChatRole chatRole(history::Role role)
 {
-public:
-    explicit TokenizerDetokenizer(text::Tokenizer tokenizer)
-        : m_tokenizer(std::move(tokenizer))
-    {
+    switch (role) {
+    case history::Role::Assistant:
+        return text::ChatRole::Assistant;
+    case history::Role::System:
+        return text::ChatRole::System;
+    default:
+        return text::ChatRole::User;
     }
-    std::string decode(const std::vector<int64_t> &ids) const override
-    {
-        std::vector<int> narrow;
-        narrow.reserve(ids.size());
-        for (int64_t id : ids) {
-            if (id >= 0 && id < m_tokenizer.vocabSize())
-                narrow.push_back(int(id));
-        }
-        return m_tokenizer.decode(narrow);
-    }
-
-private:
-    text::Tokenizer m_tokenizer;
-};
-
-// One finished or pending turn as the engine sees it: text and preprocessed images.
-struct FedTurn
-{
-    history::Role role = history::Role::User;
-    std::string text;
-    std::vector<at::Tensor> images;
-};
+}
 
 class EngineBackend : public ChatBackend
 {
@@ -92,7 +75,7 @@ public:
             if (progress)
                 progress(percent, stage);
         };
-        m_session.reset();
+        m_chat.reset();
         m_model.reset();
         report(5, "Reading config");
         engine::initRuntime(options.threads);
@@ -100,15 +83,14 @@ public:
         auto model = engine::loadModel(dir, {options.device, options.dtype});
         report(85, "Tokenizer and template");
         const engine::ModelInfo &info = model->info();
-        text::Tokenizer tokenizer = text::Tokenizer::fromDirectory(dir);
-        if (info.imageTokenId >= 0 && tokenizer.tokenId("<image>") != info.imageTokenId)
-            tokenizer = tokenizer.withSpecialToken("<image>", int(info.imageTokenId));
-        m_template = text::ChatTemplate::fromModelDirectory(dir);
-        m_preprocess = image::PreprocessConfig::fromModelDirectory(dir);
-        m_tokenizer = std::move(tokenizer);
+        // Reads the tokenizer, chat template and preprocessor now, so a bad one fails the load.
+        auto chat = std::make_unique<engine::ChatSession>(*model, dir);
         m_model = std::move(model);
+        m_chat = std::move(chat);
         m_dir = dir;
-        resetConversation();
+        m_policy.clear();
+        m_fed.clear();
+        m_replay = false;
         report(100, "Ready");
 
         BackendModelInfo out;
@@ -132,17 +114,10 @@ public:
 
     void setConversation(const std::vector<BackendTurn> &history) override
     {
-        resetConversation();
-        for (const BackendTurn &turn : history) {
-            if (turn.role == history::Role::System)
-                continue;
-            FedTurn fed;
-            fed.role = turn.role;
-            fed.text = turn.text;
-            for (const BackendImage &image : turn.images)
-                fed.images.push_back(pixels(image));
-            m_pending.push_back(std::move(fed));
-        }
+        m_fed.clear();
+        for (const BackendTurn &turn : history)
+            m_fed.push_back(chatTurn(turn));
+        m_replay = true; // fed with the next turn
     }
 
     BackendTurnResult generate(const BackendTurn &user, const BackendCache &cache,
@@ -151,56 +126,25 @@ public:
     {
         if (!m_model)
             throw std::runtime_error("No model is loaded.");
-        FedTurn turn;
-        turn.text = user.text;
-        for (const BackendImage &image : user.images)
-            turn.images.push_back(pixels(image));
-
-        // A new policy needs a new cache: re-encode what was said so far under it.
-        if (!m_session || m_policy != cache.policy || m_systemPrompt != sampling.systemPrompt) {
-            std::vector<FedTurn> replay = m_fed;
-            replay.insert(replay.end(), m_pending.begin(), m_pending.end());
-            resetConversation();
-            m_pending = std::move(replay);
+        engine::ChatTurn turn = chatTurn(user);
+        // A new policy or system prompt needs a new cache: re-encode what was said so far.
+        if (m_policy != cache.policy || m_systemPrompt != sampling.systemPrompt) {
+            engine::ChatOptions options;
+            options.session.policy.name = cache.policy;
+            options.systemPrompt = sampling.systemPrompt;
+            m_chat = std::make_unique<engine::ChatSession>(*m_model, m_dir, options);
             m_policy = cache.policy;
             m_systemPrompt = sampling.systemPrompt;
-            engine::SessionOptions options;
-            options.policy.name = cache.policy;
-            options.detokenizer = std::make_shared<TokenizerDetokenizer>(*m_tokenizer);
-            m_session = std::make_unique<engine::Session>(*m_model, options);
+            m_replay = true;
+        }
+        if (m_replay) {
+            m_chat->reset();
+            m_chat->addHistory(m_fed);
+            m_replay = false;
         }
         ec::cache::Budget budget;
         budget.maxBytes = cache.policy == "full" ? 0 : cache.budgetBytes;
-        m_session->policy().setBudget(budget); // applies from this turn's compaction
-
-        std::vector<text::ChatMessage> messages = m_messages;
-        std::vector<at::Tensor> images;
-        if (messages.empty() && !m_systemPrompt.empty())
-            messages.push_back(text::ChatMessage::system(m_systemPrompt));
-        for (const FedTurn &fed : m_pending) {
-            messages.push_back(message(fed));
-            images.insert(images.end(), fed.images.begin(), fed.images.end());
-        }
-        messages.push_back(message(turn));
-        images.insert(images.end(), turn.images.begin(), turn.images.end());
-
-        const std::string prompt = m_template->render(messages, true);
-        if (!prompt.starts_with(m_covered))
-            throw std::runtime_error("The chat template does not extend the conversation.");
-        std::string suffix = prompt.substr(m_covered.size());
-        const bool first = m_covered.empty();
-        if (!first && !suffix.empty() && suffix.front() == ' ')
-            suffix.erase(0, 1); // the tokenizer's word prefix stands for it
-        std::vector<int> ids = m_tokenizer->encode(suffix, first);
-        engine::UserTurn engineTurn;
-        engineTurn.ids.assign(ids.begin(), ids.end());
-        const engine::ModelInfo &info = m_model->info();
-        engineTurn.ids =
-            engine::expandImageMarkers(engineTurn.ids, info.imageTokenId, info.tokensPerImage);
-        engineTurn.images = images;
-        const std::int64_t entriesBefore = m_session->cache().size();
-        const std::int64_t promptTokens = std::int64_t(engineTurn.ids.size());
-        m_session->addUserTurn(std::move(engineTurn));
+        m_chat->session().policy().setBudget(budget); // applies from this turn's compaction
 
         engine::GenerationOptions generation;
         generation.maxNewTokens = sampling.maxTokens;
@@ -208,75 +152,38 @@ public:
         generation.sampler.topP = sampling.topP;
         generation.sampler.seed =
             std::uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
-        bool leading = true;
-        engine::TurnResult result = m_session->generate(
-            generation,
-            [&](const engine::StreamEvent &event) {
-                std::string piece = event.text;
-                if (leading) { // the first token's word prefix is a space the template owns
-                    std::size_t start = piece.find_first_not_of(' ');
-                    piece = start == std::string::npos ? std::string() : piece.substr(start);
-                    leading = piece.empty();
-                }
-                if (!piece.empty() && onText)
-                    onText(piece);
-            },
-            &cancel);
+        const std::int64_t entriesBefore = m_chat->session().cache().size();
+        engine::ChatReply reply;
+        try {
+            reply = m_chat->ask(user.text, turn.images, generation, onText, &cancel);
+        } catch (...) {
+            m_replay = true; // rebuild the cache from m_fed before the next turn
+            throw;
+        }
 
         BackendTurnResult out;
-        out.text = result.text.empty() ? std::string() : result.text[0];
-        out.text.erase(0, std::min(out.text.size(), out.text.find_first_not_of(' ')));
+        out.text = reply.text;
+        const auto &result = reply.result;
         out.cancelled =
             !result.stopReasons.empty() && result.stopReasons[0] == engine::StopReason::Cancelled;
-        out.promptTokens = promptTokens;
+        out.promptTokens = result.stats.promptTokens;
         out.completionTokens = std::int64_t(result.tokens.empty() ? 0 : result.tokens[0].size());
-        fillStats(out.stats, result.stats, cache, entriesBefore, promptTokens);
-
-        // What the cache has now seen, for the next turn's suffix.
-        const std::size_t promptChars = prompt.size();
-        messages.push_back(text::ChatMessage::assistant(out.text));
-        const std::string rendered = m_template->render(messages, false);
-        const std::size_t at = rendered.find(out.text, promptChars);
-        m_covered =
-            rendered.substr(0, at == std::string::npos ? promptChars : at + out.text.size());
-        m_messages = std::move(messages);
-        for (FedTurn &fed : m_pending)
-            m_fed.push_back(std::move(fed));
-        m_pending.clear();
+        fillStats(out.stats, result.stats, cache, entriesBefore, out.promptTokens);
         m_fed.push_back(std::move(turn));
-        m_fed.push_back(FedTurn{history::Role::Assistant, out.text, {}});
+        m_fed.push_back({text::ChatRole::Assistant, out.text, {}});
         return out;
     }
 
 private:
-    void resetConversation()
+    engine::ChatTurn chatTurn(const BackendTurn &turn) const
     {
-        if (m_session)
-            m_session->reset();
-        m_messages.clear();
-        m_covered.clear();
-        m_fed.clear();
-        m_pending.clear();
-    }
-
-    static text::ChatMessage message(const FedTurn &turn)
-    {
-        if (turn.role == history::Role::Assistant)
-            return text::ChatMessage::assistant(turn.text);
-        auto user = text::ChatMessage::user("");
-        user.parts.clear();
-        for (std::size_t i = 0; i < turn.images.size(); ++i)
-            user.image();
-        user.text(turn.text);
-        return user;
-    }
-
-    at::Tensor pixels(const BackendImage &image) const
-    {
-        std::string_view bytes(reinterpret_cast<const char *>(image.bytes.data()),
-                               image.bytes.size());
-        image::RgbImage rgb = image::decodeImage(bytes);
-        return image::pixelValuesTensor({image::preprocessImage(rgb, m_preprocess)});
+        engine::ChatTurn out{chatRole(turn.role), turn.text, {}};
+        for (const BackendImage &image : turn.images) {
+            std::string_view bytes(reinterpret_cast<const char *>(image.bytes.data()),
+                                   image.bytes.size());
+            out.images.push_back(m_chat->decodeImage(bytes));
+        }
+        return out;
     }
 
     void fillStats(history::TurnStats &s, const engine::TurnStats &t, const BackendCache &cache,
@@ -298,24 +205,18 @@ private:
         s.compactionMs = t.prefillCompaction.milliseconds + t.decodeCompaction.milliseconds;
         s.decodeTokens = t.decodeTokens;
         s.decodeMs = t.decodeMs;
-        s.peakMemoryBytes = m_weightBytes + s.bytesBefore;
+        s.peakMemoryBytes = m_weightBytes + s.bytesBefore; // estimate: weights + cache
         s.device = m_model->info().device.str();
     }
 
     fs::path m_dir;
     std::unique_ptr<engine::VisionLanguageModel> m_model;
-    std::optional<text::Tokenizer> m_tokenizer;
-    std::optional<text::ChatTemplate> m_template;
-    image::PreprocessConfig m_preprocess;
-    std::unique_ptr<engine::Session> m_session;
+    std::unique_ptr<engine::ChatSession> m_chat;
     std::string m_policy;
     std::string m_systemPrompt;
     std::int64_t m_weightBytes = 0;
-
-    std::vector<text::ChatMessage> m_messages; // what the cache holds, as chat messages
-    std::string m_covered;                     // the rendered text the cache has seen
-    std::vector<FedTurn> m_fed;                // every turn fed, to rebuild on a policy change
-    std::vector<FedTurn> m_pending;            // history to re-encode with the next turn
+    std::vector<engine::ChatTurn> m_fed; // every turn, to rebuild the cache under a new policy
+    bool m_replay = false;               // m_fed must be fed again with the next turn
 };
 
 } // namespace

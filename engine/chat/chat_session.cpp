@@ -1,5 +1,7 @@
 #include "engine/chat/chat_session.h"
 
+#include "engine/image/clip_preprocess.h"
+#include "engine/image/image_decode.h"
 #include "engine/image/pixel_tensor.h"
 
 #include <ATen/ATen.h>
@@ -64,18 +66,44 @@ at::Tensor ChatSession::loadImage(const std::filesystem::path &file) const
     return image::loadPixelValues(file, preprocess_);
 }
 
+namespace {
+text::ChatMessage userMessage(const std::string &text, int64_t images)
+{
+    auto user = text::ChatMessage::user("");
+    user.parts.clear();
+    for (int64_t i = 0; i < images; ++i)
+        user.image();
+    user.text(text);
+    return user;
+}
+} // namespace
+
+void ChatSession::addHistory(std::vector<ChatTurn> turns)
+{
+    for (auto &turn : turns) {
+        if (turn.role == text::ChatRole::System)
+            continue; // the system prompt comes from the options
+        history_.push_back(std::move(turn));
+    }
+}
+
+at::Tensor ChatSession::decodeImage(std::string_view encodedBytes) const
+{
+    return image::pixelValuesTensor(
+        {image::preprocessImage(image::decodeImage(encodedBytes), preprocess_)});
+}
+
 std::vector<text::ChatMessage> ChatSession::withUserTurn(const std::string &text,
                                                          int64_t images) const
 {
     auto messages = messages_;
     if (messages.empty() && !systemPrompt_.empty())
         messages.push_back(text::ChatMessage::system(systemPrompt_));
-    auto user = text::ChatMessage::user("");
-    user.parts.clear();
-    for (int64_t i = 0; i < images; ++i)
-        user.image();
-    user.text(text);
-    messages.push_back(std::move(user));
+    for (const auto &turn : history_)
+        messages.push_back(turn.role == text::ChatRole::Assistant
+                               ? text::ChatMessage::assistant(turn.text)
+                               : userMessage(turn.text, static_cast<int64_t>(turn.images.size())));
+    messages.push_back(userMessage(text, images));
     return messages;
 }
 
@@ -103,19 +131,33 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
 {
     UserTurn turn;
     turn.ids = turnIds(text, static_cast<int64_t>(images.size()));
-    turn.images = images;
+    for (const auto &past : history_)
+        turn.images.insert(turn.images.end(), past.images.begin(), past.images.end());
+    turn.images.insert(turn.images.end(), images.begin(), images.end());
     auto messages = withUserTurn(text, static_cast<int64_t>(images.size()));
     const size_t promptChars = template_.render(messages, true).size();
 
     session_.addUserTurn(std::move(turn));
     StreamCallback stream;
+    bool leading = true; // the first token's word prefix is a space the template owns
     if (onText)
         stream = [&](const StreamEvent &event) {
-            if (!event.text.empty())
-                onText(event.text);
+            std::string piece = event.text;
+            if (leading) {
+                const size_t start = piece.find_first_not_of(' ');
+                piece = start == std::string::npos ? std::string() : piece.substr(start);
+                leading = piece.empty();
+            }
+            if (!piece.empty())
+                onText(piece);
         };
     ChatReply reply;
-    reply.result = session_.generate(generation, stream, cancel);
+    try {
+        reply.result = session_.generate(generation, stream, cancel);
+    } catch (...) {
+        session_.unqueueLastTurn(); // a failed prefill leaves the conversation as it was
+        throw;
+    }
     reply.text = reply.result.text.empty() ? std::string() : reply.result.text[0];
     // Trim the space the first token's "▁" stands for; the template writes it back.
     while (!reply.text.empty() && reply.text.front() == ' ')
@@ -126,6 +168,7 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
     const size_t at = rendered.find(reply.text, promptChars);
     coveredText_ = rendered.substr(0, at == std::string::npos ? promptChars : at + reply.text.size());
     messages_ = std::move(messages);
+    history_.clear();
     return reply;
 }
 
@@ -133,6 +176,7 @@ void ChatSession::reset()
 {
     session_.reset();
     messages_.clear();
+    history_.clear();
     coveredText_.clear();
 }
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ struct ChatOptions
     SessionOptions session;
     std::string templateName;  // empty: the checkpoint's own (chat_template.json / config.json)
     std::string systemPrompt;  // empty: none (llava_v1 uses its default system prompt)
+};
+
+// A past turn to feed again (a reopened conversation, a cache rebuilt under another policy).
+struct ChatTurn
+{
+    text::ChatRole role = text::ChatRole::User;
+    std::string text;
+    std::vector<at::Tensor> images; // pixel_values [1, 3, H, W] each, user turns only
 };
 
 struct ChatReply
@@ -39,17 +48,23 @@ public:
     ChatSession(VisionLanguageModel &model, const std::filesystem::path &modelDir,
                 ChatOptions options = {});
 
-    // pixel_values [1, 3, H, W] of an image file, as this checkpoint preprocesses it.
+    // pixel_values [1, 3, H, W] of an image file (or its encoded bytes), as this checkpoint
+    // preprocesses it. Throws image::ImageError naming the problem.
     at::Tensor loadImage(const std::filesystem::path &file) const;
+    at::Tensor decodeImage(std::string_view encodedBytes) const;
 
-    // One user turn (images shown before the text) and the streamed answer. On an exception
-    // nothing of the turn is kept.
+    // Turns of an earlier conversation, fed together with the next ask() (prefill only).
+    void addHistory(std::vector<ChatTurn> turns);
+
+    // One user turn (images shown before the text) and the streamed answer, without the space
+    // the answer's first token stands for. On an exception nothing of the turn is kept.
     ChatReply ask(const std::string &text, const std::vector<at::Tensor> &images,
                   const GenerationOptions &generation,
                   const std::function<void(const std::string &)> &onText = {},
                   const std::atomic<bool> *cancel = nullptr);
 
-    // The token ids `ask` would feed for this turn (for inspection commands and tests).
+    // The token ids `ask` would feed for this turn, queued history included (for inspection
+    // commands and tests).
     std::vector<int64_t> turnIds(const std::string &text, int64_t images) const;
 
     void reset();
@@ -59,6 +74,7 @@ public:
     const std::vector<text::ChatMessage> &messages() const { return messages_; }
 
 private:
+    // The conversation the cache holds, the queued history and a new user turn.
     std::vector<text::ChatMessage> withUserTurn(const std::string &text, int64_t images) const;
 
     VisionLanguageModel &model_;
@@ -67,7 +83,8 @@ private:
     image::PreprocessConfig preprocess_;
     std::string systemPrompt_;
     Session session_;
-    std::vector<text::ChatMessage> messages_;
+    std::vector<text::ChatMessage> messages_; // what the cache holds
+    std::vector<ChatTurn> history_;           // queued by addHistory, fed with the next turn
     std::string coveredText_; // prefix of the rendered conversation the cache has seen
 };
 
