@@ -13,5 +13,8 @@ void addBenchCommand(CLI::App &app);
 void addHistoryCommand(CLI::App &app);
 // history bench: timings of the store on a generated history (called by addHistoryCommand).
 void addHistoryBenchCommand(CLI::App &history);
+void addTextCommands(CLI::App &app); // tokenize, detokenize, preprocess
+void addLogitsCommand(CLI::App &app);
+void addBenchEngineCommand(CLI::App &app);
 
 } // namespace ec::cli

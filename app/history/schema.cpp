@@ -158,9 +158,12 @@ fs::path backupPath(const fs::path &dbPath, int version)
     gmtime_r(&now, &tm);
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     for (int n = 0;; ++n) {
+        std::string suffix = ".v" + std::to_string(version) + "." + stamp;
+        if (n > 0)
+            suffix.append("-").append(std::to_string(n));
+        suffix.append(".bak");
         candidate = dbPath;
-        candidate += ".v" + std::to_string(version) + "." + stamp +
-                     (n ? "-" + std::to_string(n) : "") + ".bak";
+        candidate += suffix;
         if (!fs::exists(candidate, ec))
             return candidate;
     }

@@ -1,0 +1,76 @@
+#include "engine/model/layers.h"
+
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+namespace ec::engine::model {
+
+at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
+{
+    at::Tensor xf = x.to(at::kFloat);
+    at::Tensor var = xf.pow(2).mean(-1, /*keepdim=*/true);
+    xf = xf * at::rsqrt(var + eps);
+    return weight * xf.to(x.scalar_type());
+}
+
+at::Tensor dense(const at::Tensor &x, const at::Tensor &weight,
+                  const std::optional<at::Tensor> &bias)
+{
+    return at::linear(x, weight, bias ? c10::optional<at::Tensor>(*bias) : c10::nullopt);
+}
+
+at::Tensor quickGelu(const at::Tensor &x)
+{
+    return x * at::sigmoid(x * 1.702);
+}
+
+Rotary rotaryTables(int64_t first, int64_t count, int64_t headDim, double theta,
+                    at::ScalarType dtype, const at::Device &device)
+{
+    auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);
+    // inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF computes it (int64 arange, then float).
+    at::Tensor exponents =
+        at::arange(0, headDim, 2, f32.dtype(at::kLong)).to(at::kFloat) / static_cast<double>(headDim);
+    at::Tensor invFreq = 1.0 / at::pow(theta, exponents);
+    at::Tensor pos = at::arange(first, first + count, f32.dtype(at::kLong)).to(at::kFloat);
+    at::Tensor freqs = at::outer(pos, invFreq);
+    at::Tensor emb = at::cat({freqs, freqs}, -1);
+    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+at::Tensor applyRotary(const at::Tensor &x, const Rotary &r)
+{
+    const int64_t half = x.size(-1) / 2;
+    at::Tensor rotated = at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+    return x * r.cos + rotated * r.sin;
+}
+
+at::Tensor fastAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                         bool causalTail)
+{
+    const int64_t B = q.size(0), H = q.size(1), n = q.size(2), D = q.size(3);
+    const int64_t Hkv = k.size(1), S = k.size(2), rep = H / Hkv;
+    // Grouped queries become extra rows of their key head, so K/V are never repeated.
+    at::Tensor qg = q.reshape({B, Hkv, rep * n, D});
+    c10::optional<at::Tensor> mask;
+    if (causalTail && n > 1) {
+        auto longOpts = at::TensorOptions().dtype(at::kLong).device(q.device());
+        at::Tensor row = at::arange(n, longOpts).repeat({rep}); // query index of each row
+        at::Tensor slot = at::arange(S, longOpts);
+        at::Tensor hidden = slot.unsqueeze(0) > (row.unsqueeze(1) + (S - n));
+        mask = at::zeros({rep * n, S}, q.options())
+                   .masked_fill_(hidden, -std::numeric_limits<double>::infinity());
+    }
+#if TORCH_VERSION_MAJOR >= 2
+    at::Tensor out = at::scaled_dot_product_attention(qg, k, v, mask, 0.0, false);
+#else
+    at::Tensor out = std::get<0>(at::_scaled_dot_product_attention(qg, k, v, mask, 0.0, false,
+                                                                   false));
+#endif
+    return out.reshape({B, H, n, D});
+}
+
+} // namespace ec::engine::model

@@ -1,0 +1,147 @@
+#include "engine/model/llama_decoder.h"
+
+#include "engine/model/layers.h"
+#include "kernels/attention_stats.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace ec::engine::model {
+
+namespace {
+
+std::string layerName(int64_t l, const char *rest)
+{
+    return "lm.layers." + std::to_string(l) + "." + rest;
+}
+
+at::Tensor take(std::map<std::string, at::Tensor> &w, const std::string &name)
+{
+    auto it = w.find(name);
+    if (it == w.end())
+        throw std::logic_error("LlamaDecoder: weight '" + name + "' was not loaded");
+    at::Tensor t = std::move(it->second);
+    w.erase(it);
+    return t;
+}
+
+} // namespace
+
+std::vector<checkpoint::ExpectedTensor>
+LlamaDecoder::expectedTensors(const checkpoint::LlamaTextConfig &c, bool tiedHead)
+{
+    const int64_t C = c.hiddenSize, qOut = c.numHeads * c.headDim, kvOut = c.numKvHeads * c.headDim;
+    std::vector<checkpoint::ExpectedTensor> out{{"lm.embed_tokens.weight", {c.vocabSize, C}},
+                                                {"lm.norm.weight", {C}}};
+    if (!tiedHead)
+        out.push_back({"lm_head.weight", {c.vocabSize, C}});
+    for (int64_t l = 0; l < c.numLayers; ++l) {
+        out.push_back({layerName(l, "input_layernorm.weight"), {C}});
+        out.push_back({layerName(l, "post_attention_layernorm.weight"), {C}});
+        out.push_back({layerName(l, "self_attn.q_proj.weight"), {qOut, C}});
+        out.push_back({layerName(l, "self_attn.k_proj.weight"), {kvOut, C}});
+        out.push_back({layerName(l, "self_attn.v_proj.weight"), {kvOut, C}});
+        out.push_back({layerName(l, "self_attn.o_proj.weight"), {C, qOut}});
+        out.push_back({layerName(l, "mlp.gate_proj.weight"), {c.intermediateSize, C}});
+        out.push_back({layerName(l, "mlp.up_proj.weight"), {c.intermediateSize, C}});
+        out.push_back({layerName(l, "mlp.down_proj.weight"), {C, c.intermediateSize}});
+    }
+    return out;
+}
+
+LlamaDecoder::LlamaDecoder(const checkpoint::LlamaTextConfig &config, bool tiedHead,
+                           std::map<std::string, at::Tensor> &w)
+    : config_(config)
+{
+    embed_ = take(w, "lm.embed_tokens.weight");
+    norm_ = take(w, "lm.norm.weight");
+    head_ = tiedHead ? embed_ : take(w, "lm_head.weight");
+    for (int64_t l = 0; l < config.numLayers; ++l) {
+        Layer layer;
+        layer.inputNorm = take(w, layerName(l, "input_layernorm.weight"));
+        layer.postNorm = take(w, layerName(l, "post_attention_layernorm.weight"));
+        layer.q = take(w, layerName(l, "self_attn.q_proj.weight"));
+        layer.k = take(w, layerName(l, "self_attn.k_proj.weight"));
+        layer.v = take(w, layerName(l, "self_attn.v_proj.weight"));
+        layer.o = take(w, layerName(l, "self_attn.o_proj.weight"));
+        layer.gate = take(w, layerName(l, "mlp.gate_proj.weight"));
+        layer.up = take(w, layerName(l, "mlp.up_proj.weight"));
+        layer.down = take(w, layerName(l, "mlp.down_proj.weight"));
+        layers_.push_back(std::move(layer));
+    }
+}
+
+at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
+{
+    if (ids.numel() > 0) {
+        const int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+        if (lo < 0 || hi >= config_.vocabSize)
+            throw std::invalid_argument("token id " + std::to_string(lo < 0 ? lo : hi) +
+                                        " is outside the vocabulary [0, " +
+                                        std::to_string(config_.vocabSize) +
+                                        "); the tokenizer does not match the model");
+    }
+    return at::embedding(embed_, ids.to(embed_.device()));
+}
+
+at::Tensor LlamaDecoder::attention(const Layer &w, const at::Tensor &x, int layer,
+                                   cache::KvCache &cache, cache::CachePolicy &policy,
+                                   cache::Phase phase, const Rotary &rotary) const
+{
+    const int64_t B = x.size(0), n = x.size(1), D = config_.headDim;
+    const int64_t H = config_.numHeads, Hkv = config_.numKvHeads;
+    at::Tensor q = dense(x, w.q).view({B, n, H, D}).transpose(1, 2);
+    at::Tensor k = dense(x, w.k).view({B, n, Hkv, D}).transpose(1, 2);
+    at::Tensor v = dense(x, w.v).view({B, n, Hkv, D}).transpose(1, 2);
+    q = applyRotary(q, rotary);
+    k = applyRotary(k, rotary);
+    cache.writeAppended(layer, k, v);
+    const int64_t slots = cache.size() + cache.pending();
+    at::Tensor keys = cache.keys(layer, slots), values = cache.values(layer, slots);
+    at::Tensor out;
+    if (policy.needsAttention(phase)) {
+        auto res = kernels::attentionWithColumnSums(q, keys, values, 1.0 / std::sqrt(double(D)));
+        policy.observeAttention(cache, layer, phase, res.columnSums);
+        out = res.output;
+    } else {
+        out = fastAttention(q, keys, values, /*causalTail=*/true);
+    }
+    return dense(out.transpose(1, 2).reshape({B, n, H * D}), w.o);
+}
+
+ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &cache,
+                                    cache::CachePolicy &policy, int64_t tokensSeenBefore,
+                                    cache::Phase phase, LogitsMode mode) const
+{
+    const int64_t n = embeds.size(1);
+    const int64_t sizeBefore = cache.size();
+    const int64_t pos0 = policy.firstPosition(cache, tokensSeenBefore);
+    const Rotary rotary = rotaryTables(pos0, n, config_.headDim, config_.ropeTheta,
+                                       embeds.scalar_type(), embeds.device());
+    cache.beginAppend(n, tokensSeenBefore);
+    at::Tensor x = embeds;
+    try {
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            const Layer &w = layers_[l];
+            x = x + attention(w, rmsNorm(x, w.inputNorm, config_.rmsNormEps), static_cast<int>(l),
+                              cache, policy, phase, rotary);
+            at::Tensor h = rmsNorm(x, w.postNorm, config_.rmsNormEps);
+            x = x + dense(at::silu(dense(h, w.gate)) * dense(h, w.up), w.down);
+        }
+    } catch (...) {
+        // Leave the cache as it was: drop the half-written slots.
+        cache.commitAppend();
+        cache.setSize(sizeBefore);
+        throw;
+    }
+    cache.commitAppend();
+    ForwardOutput out;
+    out.compaction = policy.afterForward(cache, {phase, tokensSeenBefore + n});
+    if (mode == LogitsMode::Last)
+        x = x.narrow(1, n - 1, 1);
+    out.logits = dense(rmsNorm(x, norm_, config_.rmsNormEps), head_).to(at::kFloat);
+    return out;
+}
+
+} // namespace ec::engine::model

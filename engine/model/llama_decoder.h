@@ -1,0 +1,49 @@
+// The LLaMA / Vicuna decoder of LLaVA-1.5: RMSNorm (float32), rotate_half RoPE, grouped-query
+// attention over the KV cache store, SiLU-gated MLP, tied or untied head.
+#pragma once
+
+#include "engine/checkpoint/checkpoint_files.h"
+#include "engine/checkpoint/llava_config.h"
+#include "engine/model/layers.h"
+#include "engine/model/vision_language_model.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ec::engine::model {
+
+class LlamaDecoder
+{
+public:
+    // Canonical names under `prefix` ("lm.") and the head ("lm_head.weight" unless tied).
+    static std::vector<checkpoint::ExpectedTensor>
+    expectedTensors(const checkpoint::LlamaTextConfig &config, bool tiedHead);
+
+    LlamaDecoder(const checkpoint::LlamaTextConfig &config, bool tiedHead,
+                 std::map<std::string, at::Tensor> &weights);
+
+    const checkpoint::LlamaTextConfig &config() const { return config_; }
+    at::Tensor embed(const at::Tensor &ids) const; // [B, n] -> [B, n, C]
+    // The cache protocol of VisionLanguageModel::forward over input embeddings [B, n, C].
+    ForwardOutput forward(const at::Tensor &embeds, cache::KvCache &cache,
+                          cache::CachePolicy &policy, int64_t tokensSeenBefore,
+                          cache::Phase phase, LogitsMode mode) const;
+
+private:
+    struct Layer
+    {
+        at::Tensor inputNorm, q, k, v, o, postNorm, gate, up, down;
+    };
+    at::Tensor attention(const Layer &w, const at::Tensor &x, int layer, cache::KvCache &cache,
+                         cache::CachePolicy &policy, cache::Phase phase,
+                         const Rotary &rotary) const;
+
+    checkpoint::LlamaTextConfig config_;
+    at::Tensor embed_, norm_, head_;
+    std::vector<Layer> layers_;
+};
+
+} // namespace ec::engine::model

@@ -1,0 +1,134 @@
+#include "engine/model/llava_model.h"
+
+#include "engine/checkpoint/checkpoint_files.h"
+#include "engine/model/layers.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ec::engine::model {
+
+namespace {
+
+int64_t layersToRun(const checkpoint::LlavaConfig &c)
+{
+    auto idx = c.featureLayerIndices();
+    return *std::max_element(idx.begin(), idx.end());
+}
+
+std::vector<checkpoint::ExpectedTensor> projectorTensors(const checkpoint::LlavaConfig &c)
+{
+    const int64_t in = c.projectorInputSize(), C = c.text.hiddenSize;
+    std::vector<checkpoint::ExpectedTensor> out{{"projector.linear_1.weight", {C, in}},
+                                                {"projector.linear_2.weight", {C, C}}};
+    if (c.projectorBias) {
+        out.push_back({"projector.linear_1.bias", {C}});
+        out.push_back({"projector.linear_2.bias", {C}});
+    }
+    return out;
+}
+
+at::Tensor take(std::map<std::string, at::Tensor> &w, const std::string &name)
+{
+    at::Tensor t = std::move(w.at(name));
+    w.erase(name);
+    return t;
+}
+
+} // namespace
+
+std::vector<checkpoint::ExpectedTensor>
+LlavaModel::expectedTensors(const checkpoint::LlavaConfig &c)
+{
+    auto out = ClipVisionTower::expectedTensors(c.vision, layersToRun(c));
+    for (auto &t : projectorTensors(c))
+        out.push_back(std::move(t));
+    for (auto &t : LlamaDecoder::expectedTensors(c.text, c.tieWordEmbeddings))
+        out.push_back(std::move(t));
+    return out;
+}
+
+std::unique_ptr<LlavaModel> LlavaModel::load(const std::filesystem::path &dir,
+                                             const Placement &placement)
+{
+    const auto config = checkpoint::readLlavaConfig(dir);
+    checkpoint::CheckpointFiles files(dir);
+    auto weights = files.load(expectedTensors(config), placement.dtype, placement.device);
+    return std::unique_ptr<LlavaModel>(new LlavaModel(config, placement, weights));
+}
+
+LlavaModel::LlavaModel(const checkpoint::LlavaConfig &config, const Placement &placement,
+                       std::map<std::string, at::Tensor> &w)
+    : config_(config)
+    , vision_(config.vision, layersToRun(config), w)
+    , decoder_(config.text, config.tieWordEmbeddings, w)
+{
+    proj1W_ = take(w, "projector.linear_1.weight");
+    proj2W_ = take(w, "projector.linear_2.weight");
+    if (config.projectorBias) {
+        proj1B_ = take(w, "projector.linear_1.bias");
+        proj2B_ = take(w, "projector.linear_2.bias");
+    }
+    const auto &t = config.text;
+    info_.family = "llava";
+    info_.layers = t.numLayers;
+    info_.kvHeads = t.numKvHeads;
+    info_.headDim = t.headDim;
+    info_.hiddenSize = t.hiddenSize;
+    info_.vocabSize = t.vocabSize;
+    info_.maxPositions = t.maxPositions;
+    info_.imageTokenId = config.imageTokenId;
+    info_.tokensPerImage = config.tokensPerImage();
+    info_.imageSize = config.vision.imageSize;
+    info_.imageChannels = config.vision.numChannels;
+    info_.bosTokenId = t.bosTokenId;
+    info_.eosTokenIds = t.eosTokenIds;
+    info_.dtype = placement.dtype;
+    info_.device = placement.device;
+}
+
+at::Tensor LlavaModel::encodeImages(const at::Tensor &pixels) const
+{
+    auto states = vision_.hiddenStates(pixels, config_.featureLayerIndices());
+    const bool dropCls = config_.selectStrategy == "default";
+    for (auto &s : states)
+        s = dropCls ? s.narrow(1, 1, s.size(1) - 1) : s;
+    at::Tensor feat = states.size() == 1 ? states[0] : at::cat(states, -1);
+    at::Tensor img = dense(at::gelu(dense(feat, proj1W_, proj1B_)), proj2W_, proj2B_);
+    return img.reshape({-1, img.size(-1)});
+}
+
+at::Tensor LlavaModel::embedWithImages(const at::Tensor &ids, const at::Tensor &pixels) const
+{
+    at::Tensor embeds = decoder_.embed(ids);
+    at::Tensor mask = ids.to(embeds.device()) == config_.imageTokenId;
+    const int64_t slots = mask.sum().item<int64_t>();
+    const int64_t images = pixels.defined() ? pixels.size(0) : 0;
+    const int64_t perImage = config_.tokensPerImage();
+    if (slots != images * perImage)
+        throw std::invalid_argument(
+            "the prompt has " + std::to_string(slots) + " image-token positions (id " +
+            std::to_string(config_.imageTokenId) + ") but " + std::to_string(images) +
+            " image(s) give " + std::to_string(images * perImage) + " features; each image needs " +
+            std::to_string(perImage) + " image tokens, one image per <image> marker");
+    if (images == 0)
+        return embeds;
+    at::Tensor feats = encodeImages(pixels).to(embeds.scalar_type());
+    return embeds.masked_scatter(mask.unsqueeze(-1).expand_as(embeds), feats);
+}
+
+ForwardOutput LlavaModel::forward(const ForwardInput &input, cache::KvCache &cache,
+                                  cache::CachePolicy &policy, int64_t tokensSeenBefore,
+                                  cache::Phase phase, LogitsMode mode)
+{
+    if (input.ids.dim() != 2 || input.ids.size(1) == 0)
+        throw std::invalid_argument("forward: ids must be [B, n] with n >= 1");
+    if (input.ids.size(0) != cache.layout().batch)
+        throw std::invalid_argument("forward: batch of ids differs from the cache's batch");
+    at::Tensor embeds = embedWithImages(input.ids.to(at::kLong), input.pixels);
+    return decoder_.forward(embeds, cache, policy, tokensSeenBefore, phase, mode);
+}
+
+} // namespace ec::engine::model

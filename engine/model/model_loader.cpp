@@ -1,0 +1,74 @@
+#include "engine/checkpoint/llava_config.h"
+#include "engine/model/llava_model.h"
+#include "engine/model/vision_language_model.h"
+
+#include <ATen/Context.h>
+
+#include <stdexcept>
+
+namespace ec::engine {
+
+cache::CacheLayout VisionLanguageModel::cacheLayout(int64_t batch) const
+{
+    const auto &i = info();
+    cache::CacheLayout layout;
+    layout.layers = i.layers;
+    layout.batch = batch;
+    layout.kvHeads = i.kvHeads;
+    layout.headDim = i.headDim;
+    layout.dtype = i.dtype;
+    layout.device = i.device;
+    return layout;
+}
+
+Placement resolvePlacement(const LoadOptions &options, const std::string &checkpointDtype)
+{
+    Placement p;
+    const std::string &dev = options.device;
+    if (dev == "auto") {
+        p.device = at::hasCUDA() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+    } else if (dev == "cpu") {
+        p.device = at::kCPU;
+    } else if (dev.rfind("cuda", 0) == 0) {
+        if (!at::hasCUDA())
+            throw std::runtime_error("device '" + dev + "': this build's torch has no CUDA; use "
+                                     "--device cpu");
+        try {
+            p.device = at::Device(dev);
+        } catch (const std::exception &) {
+            throw std::runtime_error("device '" + dev + "' is not valid; use cuda or cuda:N");
+        }
+    } else {
+        throw std::runtime_error("device '" + dev + "' is not known; use auto, cpu or cuda[:N]");
+    }
+    const bool cuda = p.device.is_cuda();
+    const std::string &dt = options.dtype;
+    if (dt == "auto") {
+        p.dtype = !cuda ? at::kFloat : checkpointDtype == "bfloat16" ? at::kBFloat16 : at::kHalf;
+    } else if (dt == "f32" || dt == "float32") {
+        p.dtype = at::kFloat;
+    } else if (dt == "bf16" || dt == "bfloat16") {
+        p.dtype = at::kBFloat16;
+    } else if (dt == "f16" || dt == "float16") {
+        if (!cuda)
+            throw std::runtime_error("dtype f16 is not supported on the CPU; use f32 or bf16");
+        p.dtype = at::kHalf;
+    } else {
+        throw std::runtime_error("dtype '" + dt + "' is not known; use auto, f32, bf16 or f16");
+    }
+    return p;
+}
+
+std::unique_ptr<VisionLanguageModel> loadModel(const std::filesystem::path &dir,
+                                               const LoadOptions &options)
+{
+    const std::string type = checkpoint::readModelType(dir);
+    if (type == "llava") {
+        const auto config = checkpoint::readLlavaConfig(dir);
+        return model::LlavaModel::load(dir, resolvePlacement(options, config.torchDtype));
+    }
+    throw std::runtime_error((dir / "config.json").string() + ": model_type '" + type +
+                             "' is not supported; this engine runs LLaVA-1.5 (model_type llava)");
+}
+
+} // namespace ec::engine

@@ -1,0 +1,88 @@
+// The interface every model family implements (LLaVA now, Qwen-VL later), and how a checkpoint
+// folder becomes a model.
+//
+// Cache protocol of forward() for n new tokens (same for every family):
+//   pos0 = policy.firstPosition(cache, tokensSeenBefore); cache.beginAppend(n, tokensSeenBefore);
+//   per layer: rotate q, k at pos0..pos0+n-1, writeAppended(k, v), attend over the
+//   size()+pending() slots (new tokens last, causal among themselves), hand the policy column
+//   sums when it asks; then commitAppend() and policy.afterForward().
+#pragma once
+
+#include "cache/cache_policy.h"
+#include "cache/kv_cache.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ec::engine {
+
+struct ModelInfo
+{
+    std::string family; // "llava"
+    int64_t layers = 0, kvHeads = 0, headDim = 0, hiddenSize = 0;
+    int64_t vocabSize = 0;
+    int64_t maxPositions = 0;
+    int64_t imageTokenId = -1;
+    int64_t tokensPerImage = 0; // image-token positions one image fills
+    int64_t imageSize = 0;      // pixels are [N, channels, imageSize, imageSize]
+    int64_t imageChannels = 3;
+    int64_t bosTokenId = 1;
+    std::vector<int64_t> eosTokenIds;
+    at::ScalarType dtype = at::kFloat;
+    at::Device device = at::kCPU;
+};
+
+struct ForwardInput
+{
+    at::Tensor ids;    // [B, n] int64, the new tokens
+    at::Tensor pixels; // [N, C, H, W] float, or undefined: images whose features fill the
+                       // image-token positions of ids, in row-major order
+};
+
+enum class LogitsMode { Last, All };
+
+struct ForwardOutput
+{
+    at::Tensor logits; // float32 [B, n, V] (All) or [B, 1, V] (Last)
+    cache::CompactionStats compaction;
+};
+
+class VisionLanguageModel
+{
+public:
+    virtual ~VisionLanguageModel() = default;
+    virtual const ModelInfo &info() const = 0;
+    // Runs the new tokens on top of the cache (see the protocol above). On an exception the
+    // cache is left as it was before the call.
+    virtual ForwardOutput forward(const ForwardInput &input, cache::KvCache &cache,
+                                  cache::CachePolicy &policy, int64_t tokensSeenBefore,
+                                  cache::Phase phase, LogitsMode mode) = 0;
+
+    cache::CacheLayout cacheLayout(int64_t batch) const;
+};
+
+struct LoadOptions
+{
+    std::string device = "auto"; // auto | cpu | cuda | cuda:N
+    std::string dtype = "auto";  // auto | f32 | bf16 | f16
+};
+
+struct Placement
+{
+    at::Device device = at::kCPU;
+    at::ScalarType dtype = at::kFloat;
+};
+// auto device = CUDA when the linked torch has it; auto dtype = f32 on CPU, the checkpoint's
+// f16/bf16 on CUDA. CPU f16 is refused (slow, unsupported ops in torch 1.13).
+Placement resolvePlacement(const LoadOptions &options, const std::string &checkpointDtype);
+
+// Reads config.json, picks the family from model_type and loads the weights.
+std::unique_ptr<VisionLanguageModel> loadModel(const std::filesystem::path &dir,
+                                               const LoadOptions &options = {});
+
+} // namespace ec::engine

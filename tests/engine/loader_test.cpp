@@ -1,0 +1,188 @@
+#include "engine/checkpoint/checkpoint_files.h"
+#include "engine/checkpoint/llava_config.h"
+#include "engine/checkpoint/safetensors.h"
+#include "engine/model/llava_model.h"
+#include "engine_test_support.h"
+
+#include <ATen/ATen.h>
+
+#include <functional>
+
+using namespace ec::engine;
+using namespace ec::engine::checkpoint;
+using ec::test::expectThrowsWith;
+
+namespace {
+
+std::map<std::string, at::Tensor> loadAll(const std::filesystem::path &dir)
+{
+    const auto config = readLlavaConfig(dir);
+    CheckpointFiles files(dir);
+    auto expected = model::LlavaModel::expectedTensors(config);
+    for (auto &e : expected)
+        e.load = true;
+    return files.load(expected, at::kFloat, at::kCPU);
+}
+
+// Rewrites model.safetensors of `dir` through `edit`.
+void editTensors(const std::filesystem::path &dir, const std::function<void(NamedTensors &)> &edit)
+{
+    NamedTensors tensors;
+    {
+        SafetensorsFile file(dir / "model.safetensors");
+        for (const auto &info : file.tensors())
+            tensors.emplace_back(info.name, file.view(info).clone());
+    }
+    edit(tensors);
+    writeSafetensors(dir / "model.safetensors", tensors);
+}
+
+class Loader : public ::testing::Test
+{
+protected:
+    void SetUp() override { ec::tools::writeTinyModel(dir.path(), ec::test::smallSpec()); }
+    ec::test::TempDir dir;
+};
+
+} // namespace
+
+TEST(LoaderRoundTrip, EveryDtypeNameSchemeAndShardingReadsBackTheSameWeights)
+{
+    ec::test::TempDir root;
+    auto spec = ec::test::smallSpec();
+    ec::tools::writeTinyModel(root / "ref", spec);
+    const auto reference = loadAll(root / "ref");
+    for (const char *dtype : {"F32", "F16", "BF16"}) {
+        for (auto scheme : {NameScheme::Legacy, NameScheme::Modern}) {
+            for (int shards : {1, 3}) {
+                const std::string name = std::string(dtype) +
+                                         (scheme == NameScheme::Legacy ? "-legacy-" : "-modern-") +
+                                         std::to_string(shards);
+                spec.dtype = dtype;
+                spec.names = scheme;
+                spec.shards = shards;
+                spec.legacyBuffers = shards == 3; // ignored tensors must not disturb loading
+                ec::tools::writeTinyModel(root / name, spec);
+                const auto back = loadAll(root / name);
+                ASSERT_EQ(back.size(), reference.size()) << name;
+                const auto type = scalarType(dtype, "test");
+                for (const auto &[tensorName, ref] : reference) {
+                    at::Tensor expected = ref.to(type).to(at::kFloat);
+                    EXPECT_TRUE(at::equal(back.at(tensorName), expected))
+                        << name << " " << tensorName;
+                }
+                auto model = loadModel(root / name, {"cpu", "f32"});
+                EXPECT_EQ(model->info().vocabSize, 256);
+            }
+        }
+    }
+}
+
+TEST(LoaderRoundTrip, LoadsInTheRequestedDtype)
+{
+    ec::test::TempDir root;
+    auto spec = ec::test::smallSpec();
+    spec.dtype = "F16";
+    ec::tools::writeTinyModel(root.path(), spec);
+    auto model = loadModel(root.path(), {"cpu", "bf16"});
+    EXPECT_EQ(model->info().dtype, at::kBFloat16);
+    EXPECT_EQ(model->cacheLayout(1).dtype, at::kBFloat16);
+    expectThrowsWith([&] { loadModel(root.path(), {"cpu", "f16"}); },
+                     {"f16 is not supported on the CPU"});
+    expectThrowsWith([&] { loadModel(root.path(), {"tpu", "auto"}); }, {"device 'tpu'"});
+    auto autoModel = loadModel(root.path(), {});
+    EXPECT_EQ(autoModel->info().dtype, at::hasCUDA() ? at::kHalf : at::kFloat);
+}
+
+TEST_F(Loader, MissingTensorIsNamed)
+{
+    editTensors(dir.path(), [](NamedTensors &t) {
+        std::erase_if(t, [](auto &p) { return p.first == "language_model.model.norm.weight"; });
+    });
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"missing tensors", "lm.norm.weight", "does not match its config.json"});
+}
+
+TEST_F(Loader, UnexpectedTensorIsNamed)
+{
+    editTensors(dir.path(), [](NamedTensors &t) {
+        t.emplace_back("language_model.model.layers.7.mlp.up_proj.weight", at::zeros({2}));
+        t.emplace_back("some_head.weight", at::zeros({2}));
+    });
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"unexpected tensors", "language_model.model.layers.7.mlp.up_proj.weight",
+                      "some_head.weight"});
+}
+
+TEST_F(Loader, WrongShapeIsNamed)
+{
+    editTensors(dir.path(), [](NamedTensors &t) {
+        for (auto &p : t) {
+            if (p.first == "multi_modal_projector.linear_1.weight")
+                p.second = at::zeros({32, 31});
+        }
+    });
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"'multi_modal_projector.linear_1.weight'", "shape [32,31]",
+                      "config.json implies [32,32]"});
+}
+
+TEST_F(Loader, WrongDtypeIsNamed)
+{
+    editTensors(dir.path(), [](NamedTensors &t) {
+        for (auto &p : t) {
+            if (p.first == "language_model.model.norm.weight")
+                p.second = at::zeros({32}, at::kLong);
+        }
+    });
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"'language_model.model.norm.weight'", "dtype I64", "F32, F16 or BF16"});
+}
+
+TEST_F(Loader, MixedNameSchemesAreRejected)
+{
+    editTensors(dir.path(), [](NamedTensors &t) {
+        t.emplace_back("lm_head.weight", at::zeros({256, 32}));
+    });
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"'lm_head.weight' duplicates 'language_model.lm_head.weight'"});
+}
+
+TEST_F(Loader, NotALlavaDirectory)
+{
+    ec::test::TempDir empty;
+    expectThrowsWith([&] { loadModel(empty.path()); }, {"config.json", "missing"});
+    expectThrowsWith([&] { loadModel(empty / "nowhere"); }, {"not a folder"});
+    ec::test::writeFile(empty / "config.json", R"({"model_type":"llama","hidden_size":8})");
+    expectThrowsWith([&] { loadModel(empty.path()); },
+                     {"model_type 'llama' is not supported", "LLaVA-1.5"});
+    ec::test::writeFile(empty / "config.json", R"({"hidden_size":8})");
+    expectThrowsWith([&] { loadModel(empty.path()); }, {"'model_type' is missing"});
+    ec::test::writeFile(empty / "config.json", "{not json");
+    expectThrowsWith([&] { loadModel(empty.path()); }, {"config.json", "not valid JSON"});
+}
+
+TEST_F(Loader, MissingWeightFilesAndBadIndex)
+{
+    std::filesystem::remove(dir / "model.safetensors");
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"no model.safetensors or model.safetensors.index.json"});
+    ec::test::writeFile(dir / "model.safetensors.index.json",
+                        R"({"weight_map":{"lm_head.weight":"model-00001-of-00002.safetensors"}})");
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"model-00001-of-00002.safetensors", "missing from the folder"});
+    ec::test::writeFile(dir / "model.safetensors.index.json",
+                        R"({"weight_map":{"lm_head.weight":"../../etc/passwd"}})");
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"not a file in the checkpoint folder"});
+    ec::test::writeFile(dir / "model.safetensors.index.json", R"({"metadata":{}})");
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); }, {"'weight_map' is missing"});
+}
+
+TEST_F(Loader, TruncatedWeightFileIsRejected)
+{
+    const std::string bytes = ec::test::readFile(dir / "model.safetensors");
+    ec::test::writeFile(dir / "model.safetensors", bytes.substr(0, bytes.size() - 100));
+    expectThrowsWith([&] { loadModel(dir.path(), {"cpu", "f32"}); },
+                     {"model.safetensors", "outside the data buffer"});
+}
