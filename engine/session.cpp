@@ -1,7 +1,6 @@
 #include "engine/session.h"
 
 #include <ATen/ATen.h>
-
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -52,12 +51,18 @@ size_t stopPrefixTail(const std::string &text, const std::vector<std::string> &s
 const char *stopReasonName(StopReason reason)
 {
     switch (reason) {
-    case StopReason::Eos: return "eos";
-    case StopReason::StopId: return "stop-id";
-    case StopReason::StopString: return "stop-string";
-    case StopReason::MaxTokens: return "max-tokens";
-    case StopReason::ContextLimit: return "context-limit";
-    case StopReason::Cancelled: return "cancelled";
+    case StopReason::Eos:
+        return "eos";
+    case StopReason::StopId:
+        return "stop-id";
+    case StopReason::StopString:
+        return "stop-string";
+    case StopReason::MaxTokens:
+        return "max-tokens";
+    case StopReason::ContextLimit:
+        return "context-limit";
+    case StopReason::Cancelled:
+        return "cancelled";
     }
     return "unknown";
 }
@@ -77,14 +82,22 @@ std::vector<int64_t> expandImageMarkers(const std::vector<int64_t> &ids, int64_t
 }
 
 Session::Session(VisionLanguageModel &model, SessionOptions options)
+    : Session(model, options, cache::makePolicy(options.policy))
+{
+}
+
+Session::Session(VisionLanguageModel &model, SessionOptions options,
+                 std::unique_ptr<cache::CachePolicy> policy)
     : model_(model)
     , options_(std::move(options))
+    , policy_(std::move(policy))
 {
     if (options_.batch < 1)
         throw std::invalid_argument("Session: batch must be at least 1");
+    if (!policy_)
+        throw std::invalid_argument("Session: no cache policy");
     maxContext_ = options_.maxContext > 0 ? options_.maxContext : model.info().maxPositions;
     cache_ = std::make_unique<cache::KvCache>(model.cacheLayout(options_.batch));
-    policy_ = cache::makePolicy(options_.policy);
     reset();
 }
 
@@ -110,10 +123,9 @@ void Session::checkTurn(const UserTurn &turn) const
     int64_t imageSlots = 0;
     for (int64_t id : turn.ids) {
         if (id < 0 || id >= info.vocabSize)
-            throw std::invalid_argument("token id " + std::to_string(id) +
-                                        " is outside the vocabulary [0, " +
-                                        std::to_string(info.vocabSize) +
-                                        "); the tokenizer does not match the model");
+            throw std::invalid_argument(
+                "token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                std::to_string(info.vocabSize) + "); the tokenizer does not match the model");
         imageSlots += id == info.imageTokenId;
     }
     const auto images = static_cast<int64_t>(turn.images.size());
@@ -123,9 +135,10 @@ void Session::checkTurn(const UserTurn &turn) const
             "user turn has " + std::to_string(imageSlots) + " image-token positions (" +
             (single ? "not a multiple of " + std::to_string(info.tokensPerImage)
                     : std::to_string(imageSlots / info.tokensPerImage) + " image(s)") +
-            ") but " + std::to_string(images) + " image(s) were given; give one image per "
-            "<image> marker, each expanded to " + std::to_string(info.tokensPerImage) +
-            " tokens (expandImageMarkers)");
+            ") but " + std::to_string(images) +
+            " image(s) were given; give one image per "
+            "<image> marker, each expanded to " +
+            std::to_string(info.tokensPerImage) + " tokens (expandImageMarkers)");
     }
     for (const auto &img : turn.images) {
         const auto s = img.dim() == 4 && img.size(0) == 1 ? img.squeeze(0) : img;
@@ -162,10 +175,10 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
     const int64_t pendingLen = static_cast<int64_t>(pendingIds_[0].size() + turns[0].ids.size());
     const int64_t pos0 = policy_->firstPosition(*cache_, tokensSeen_);
     if (pos0 + pendingLen > maxContext_)
-        throw std::invalid_argument(
-            "the prompt needs positions up to " + std::to_string(pos0 + pendingLen) +
-            " but the context limit is " + std::to_string(maxContext_) +
-            "; start a new conversation or shorten the prompt");
+        throw std::invalid_argument("the prompt needs positions up to " +
+                                    std::to_string(pos0 + pendingLen) +
+                                    " but the context limit is " + std::to_string(maxContext_) +
+                                    "; start a new conversation or shorten the prompt");
     for (size_t r = 0; r < turns.size(); ++r) {
         auto &ids = pendingIds_[r];
         ids.insert(ids.end(), turns[r].ids.begin(), turns[r].ids.end());
@@ -219,6 +232,10 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     const int64_t B = options_.batch;
     if (!options.stopStrings.empty() && !options_.detokenizer)
         throw std::invalid_argument("stop strings need a detokenizer (SessionOptions)");
+    if (options.maxNewTokens < 1)
+        throw std::invalid_argument("maxNewTokens must be at least 1; use feed() to prefill only");
+    if (pendingIds_[0].empty())
+        throw std::logic_error("Session: nothing queued; add a user turn first");
     Sampler sampler(options.sampler);
     TurnResult result;
     result.tokens.assign(B, {});
@@ -231,6 +248,14 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     const int64_t imageToken = model_.info().imageTokenId;
 
     result.stats.promptTokens = static_cast<int64_t>(pendingIds_[0].size());
+    if (cancel && cancel->load()) {
+        // Stopped before it started: the turn stays queued for the next generate().
+        result.stopReasons.assign(B, StopReason::Cancelled);
+        result.stats.tokensSeen = tokensSeen_;
+        result.stats.cacheEntries = cache_->size();
+        result.stats.cacheBytes = cache_->bytesInUse();
+        return result;
+    }
     auto t0 = Clock::now();
     ForwardOutput out = forwardPending(LogitsMode::Last, cache::Phase::Prefill);
     at::Tensor logits = out.logits.select(1, 0).to(at::kCPU).contiguous(); // [B, V]
@@ -255,10 +280,9 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
             // The image token only marks where pixels go; text never continues with it.
             if (imageToken >= 0 && imageToken < V)
                 row[imageToken] = -std::numeric_limits<float>::infinity();
-            const int64_t token = sampler.sample(row.data(), V,
-                                                 options.sampler.repetitionPenalty != 1.0
-                                                     ? history_[r]
-                                                     : std::vector<int64_t>{});
+            const int64_t token = sampler.sample(
+                row.data(), V,
+                options.sampler.repetitionPenalty != 1.0 ? history_[r] : std::vector<int64_t>{});
             last[r] = token;
             result.tokens[r].push_back(token);
             StreamEvent ev{r, token, {}};
@@ -320,6 +344,23 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
         result.stats.decodeTokens += 1;
         result.stats.decodeCompaction.accumulate(out.compaction);
     }
+    // Text held back as a possible stop-string start is final now (token -1 = flush).
+    for (int64_t r = 0; options_.detokenizer && r < B; ++r) {
+        const StopReason why = result.stopReasons[r];
+        if (why == StopReason::StopString)
+            continue;
+        std::vector<int64_t> ids = result.tokens[r];
+        if (!ids.empty() && (why == StopReason::Eos || why == StopReason::StopId))
+            ids.pop_back();
+        const std::string text = options_.detokenizer->decode(ids);
+        const size_t safe = completeUtf8(text);
+        if (safe > sent[r]) {
+            if (onToken)
+                onToken(StreamEvent{r, -1, text.substr(sent[r], safe - sent[r])});
+            sent[r] = safe;
+        }
+        result.text[r] = text.substr(0, sent[r]);
+    }
     // The final sampled token was never fed: carry it unless it ends the turn by itself.
     for (int64_t r = 0; r < B; ++r) {
         const StopReason why = result.stopReasons[r];
@@ -328,9 +369,8 @@ TurnResult Session::generate(const GenerationOptions &options, const StreamCallb
     }
     if (B > 1) {
         // Rows that stopped on a stop id carry nothing; keep rows aligned by dropping carries.
-        const bool uneven = std::any_of(pendingIds_.begin(), pendingIds_.end(), [&](auto &p) {
-            return p.size() != pendingIds_[0].size();
-        });
+        const bool uneven = std::any_of(pendingIds_.begin(), pendingIds_.end(),
+                                        [&](auto &p) { return p.size() != pendingIds_[0].size(); });
         if (uneven) {
             for (auto &p : pendingIds_)
                 p.clear();

@@ -13,7 +13,6 @@
 #include "engine/sampler.h"
 
 #include <ATen/core/Tensor.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -46,9 +45,9 @@ struct GenerationOptions
 {
     int64_t maxNewTokens = 256;
     SamplerOptions sampler;
-    std::vector<int64_t> stopIds;          // besides the model's EOS ids
-    std::vector<std::string> stopStrings;  // need a Detokenizer
-    bool keepLogits = false;               // TurnResult::logits
+    std::vector<int64_t> stopIds;         // besides the model's EOS ids
+    std::vector<std::string> stopStrings; // need a Detokenizer
+    bool keepLogits = false;              // TurnResult::logits
 };
 
 enum class StopReason { Eos, StopId, StopString, MaxTokens, ContextLimit, Cancelled };
@@ -57,8 +56,8 @@ const char *stopReasonName(StopReason reason);
 struct StreamEvent
 {
     int64_t row = 0;
-    int64_t token = 0;
-    std::string text; // newly completed text (empty without a Detokenizer)
+    int64_t token = 0; // -1: end-of-turn flush of text held back for stop strings
+    std::string text;  // newly completed text (empty without a Detokenizer)
 };
 using StreamCallback = std::function<void(const StreamEvent &)>;
 
@@ -86,9 +85,9 @@ struct TurnResult
 
 struct SessionOptions
 {
-    cache::PolicyConfig policy;                 // "full" unless set
+    cache::PolicyConfig policy; // "full" unless set
     int64_t batch = 1;
-    int64_t maxContext = 0;                     // 0 = the model's max_position_embeddings
+    int64_t maxContext = 0; // 0 = the model's max_position_embeddings
     std::shared_ptr<const Detokenizer> detokenizer;
 };
 
@@ -96,6 +95,9 @@ class Session
 {
 public:
     explicit Session(VisionLanguageModel &model, SessionOptions options = {});
+    // With a policy built elsewhere (tests, experiments); options.policy is then ignored.
+    Session(VisionLanguageModel &model, SessionOptions options,
+            std::unique_ptr<cache::CachePolicy> policy);
     ~Session();
 
     // Queues a turn (batch 1). Validates ids and images against the model first and throws

@@ -3,7 +3,7 @@
 #include "kernels/cuda_dispatch.h"
 
 #include <ATen/ATen.h>
-
+#include <limits>
 #include <stdexcept>
 
 namespace ec::kernels {
@@ -22,22 +22,30 @@ void checkShapes(const at::Tensor &q, const at::Tensor &k)
         throw std::invalid_argument("attention: more queries than keys");
 }
 
-// Scores of query rows [row0, row0 + rows) as [B, Hkv, rep, rows, Tk] in float32, causal-masked.
-at::Tensor maskedScores(const at::Tensor &q, const at::Tensor &k, double scale, int64_t row0,
-                        int64_t rows)
+// K or V as float32 [B * Hkv, Tk, D], converted once for all chunks.
+at::Tensor flatFloat(const at::Tensor &t)
+{
+    return t.to(at::kFloat).contiguous().view({t.size(0) * t.size(1), t.size(2), t.size(3)});
+}
+
+// Scores of query rows [row0, row0 + rows) against the keys they can see, [0, visible):
+// float32 [B, Hkv, rep, rows, visible], causal-masked. One batched matmul per chunk (the query
+// heads of a group share their key head), and no work on keys no row of the chunk sees.
+at::Tensor chunkScores(const at::Tensor &q, const at::Tensor &kFlat, int64_t Hkv, double scale,
+                       int64_t row0, int64_t rows, int64_t &visible)
 {
     const int64_t B = q.size(0), H = q.size(1), Tq = q.size(2), D = q.size(3);
-    const int64_t Hkv = k.size(1), Tk = k.size(2), rep = H / Hkv;
-    at::Tensor qc = q.narrow(2, row0, rows).to(at::kFloat).reshape({B, Hkv, rep, rows, D});
-    at::Tensor kf = k.to(at::kFloat).unsqueeze(2); // [B, Hkv, 1, Tk, D]
-    at::Tensor scores = at::matmul(qc, kf.transpose(-1, -2)).mul_(scale);
-    // Query row r (absolute position Tk - Tq + row0 + r) sees keys up to that position.
-    const int64_t firstPos = Tk - Tq + row0;
-    {
-        at::Tensor keyIdx = at::arange(Tk, q.options().dtype(at::kLong));
-        at::Tensor rowPos = at::arange(firstPos, firstPos + rows, q.options().dtype(at::kLong));
-        at::Tensor hidden = keyIdx.unsqueeze(0) > rowPos.unsqueeze(1); // [rows, Tk]
-        scores.masked_fill_(hidden, -std::numeric_limits<float>::infinity());
+    const int64_t Tk = kFlat.size(1), rep = H / Hkv;
+    const int64_t firstPos = Tk - Tq + row0; // absolute position of query row0
+    visible = firstPos + rows;
+    at::Tensor qc = q.narrow(2, row0, rows).to(at::kFloat).reshape({B * Hkv, rep * rows, D});
+    at::Tensor scores = at::bmm(qc, kFlat.narrow(1, 0, visible).transpose(1, 2)).mul_(scale);
+    scores = scores.view({B, Hkv, rep, rows, visible});
+    if (rows > 1) {
+        // Row r sees keys up to firstPos + r; only the last `rows` keys can be hidden.
+        at::Tensor hidden = at::ones({rows, rows}, q.options().dtype(at::kBool)).triu(1);
+        scores.narrow(4, firstPos, rows)
+            .masked_fill_(hidden, -std::numeric_limits<float>::infinity());
     }
     return scores;
 }
@@ -49,16 +57,19 @@ AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor
 {
     checkShapes(q, k);
     const int64_t B = q.size(0), H = q.size(1), Tq = q.size(2), D = q.size(3);
-    const int64_t Tk = k.size(2);
-    at::Tensor vf = v.to(at::kFloat).unsqueeze(2); // [B, Hkv, 1, Tk, D]
+    const int64_t Hkv = k.size(1), Tk = k.size(2), rep = H / Hkv;
+    chunkRows = std::max<int64_t>(1, chunkRows);
+    const at::Tensor kf = flatFloat(k), vf = flatFloat(v);
     at::Tensor out = at::empty({B, H, Tq, D}, q.options());
     at::Tensor colSums = at::zeros({B, Tk}, q.options().dtype(at::kFloat));
     for (int64_t row0 = 0; row0 < Tq; row0 += chunkRows) {
         const int64_t rows = std::min(chunkRows, Tq - row0);
-        at::Tensor probs = at::softmax(maskedScores(q, k, scale, row0, rows), -1);
-        colSums.add_(probs.sum({1, 2, 3}));
-        at::Tensor o = at::matmul(probs, vf).reshape({B, H, rows, D});
-        out.narrow(2, row0, rows).copy_(o);
+        int64_t visible = 0;
+        at::Tensor probs = at::softmax(chunkScores(q, kf, Hkv, scale, row0, rows, visible), -1);
+        colSums.narrow(1, 0, visible).add_(probs.sum({1, 2, 3}));
+        at::Tensor o =
+            at::bmm(probs.view({B * Hkv, rep * rows, visible}), vf.narrow(1, 0, visible));
+        out.narrow(2, row0, rows).copy_(o.view({B, H, rows, D}));
     }
     colSums.div_(static_cast<double>(H));
     return {out, colSums};
@@ -74,13 +85,16 @@ at::Tensor attentionColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k,
         throw std::invalid_argument("attention: lse must be [B, H, Tq]");
     if (q.is_cuda())
         return detail::cudaColumnSumsFromLse(q, k, lse, scale);
+    chunkRows = std::max<int64_t>(1, chunkRows);
+    const at::Tensor kf = flatFloat(k);
     at::Tensor colSums = at::zeros({B, Tk}, q.options().dtype(at::kFloat));
     at::Tensor lse5 = lse.to(at::kFloat).reshape({B, Hkv, rep, Tq, 1});
     for (int64_t row0 = 0; row0 < Tq; row0 += chunkRows) {
         const int64_t rows = std::min(chunkRows, Tq - row0);
-        at::Tensor scores = maskedScores(q, k, scale, row0, rows);
+        int64_t visible = 0;
+        at::Tensor scores = chunkScores(q, kf, Hkv, scale, row0, rows, visible);
         at::Tensor probs = scores.sub_(lse5.narrow(3, row0, rows)).exp_();
-        colSums.add_(probs.sum({1, 2, 3}));
+        colSums.narrow(1, 0, visible).add_(probs.sum({1, 2, 3}));
     }
     return colSums.div_(static_cast<double>(H));
 }

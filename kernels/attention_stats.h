@@ -25,7 +25,6 @@ AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor
 // already ran (e.g. a fused kernel): P[m, n] = exp(q_m . k_n * scale - lse_m). CUDA tensors run
 // the tiled kernel (kernels/cuda/importance.cu; chunkRows unused there), others chunked ATen.
 at::Tensor attentionColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k,
-                                      const at::Tensor &lse, double scale,
-                                      int64_t chunkRows = 128);
+                                      const at::Tensor &lse, double scale, int64_t chunkRows = 128);
 
 } // namespace ec::kernels

@@ -1,7 +1,6 @@
 #include "kernels/cuda_dispatch.h"
 
 #include <ATen/ATen.h>
-
 #include <stdexcept>
 #include <string>
 
@@ -63,15 +62,18 @@ void requireContiguous(const at::Tensor &t, const char *what)
 
 } // namespace
 
-bool cudaDispatchCompiled() { return true; }
+bool cudaDispatchCompiled()
+{
+    return true;
+}
 
 at::Tensor cudaColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k, const at::Tensor &lse,
                                  double scale)
 {
     c10::cuda::CUDAGuard guard(q.device());
     const at::Tensor qc = q.contiguous();
-    const at::Tensor kc = k.to(q.scalar_type()).contiguous();
-    const at::Tensor lc = lse.to(at::kFloat).contiguous();
+    const at::Tensor kc = k.to(q.device(), q.scalar_type()).contiguous();
+    const at::Tensor lc = lse.to(q.device(), at::kFloat).contiguous();
     at::Tensor out = at::empty({q.size(0), k.size(2)}, q.options().dtype(at::kFloat));
     cuda::ImportanceArgs a;
     a.q = qc.data_ptr();
@@ -173,15 +175,20 @@ namespace {
 }
 } // namespace
 
-bool cudaDispatchCompiled() { return false; }
+bool cudaDispatchCompiled()
+{
+    return false;
+}
 
-at::Tensor cudaColumnSumsFromLse(const at::Tensor &, const at::Tensor &, const at::Tensor &,
-                                 double)
+at::Tensor cudaColumnSumsFromLse(const at::Tensor &, const at::Tensor &, const at::Tensor &, double)
 {
     unavailable();
 }
 
-void cudaMergeCompact(at::Tensor &, at::Tensor &, const at::Tensor &, int64_t) { unavailable(); }
+void cudaMergeCompact(at::Tensor &, at::Tensor &, const at::Tensor &, int64_t)
+{
+    unavailable();
+}
 
 void cudaCopySlots(const std::vector<at::Tensor> &, const std::vector<at::Tensor> &,
                    const std::vector<at::Tensor> &, const std::vector<at::Tensor> &, int64_t,

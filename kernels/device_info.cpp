@@ -2,11 +2,10 @@
 
 #include "kernels/cuda_dispatch.h"
 
-#include <dlfcn.h>
-#include <link.h>
-
 #include <cstring>
+#include <dlfcn.h>
 #include <filesystem>
+#include <link.h>
 
 #ifdef EC_HAVE_CUDA_KERNELS
 #include "kernels/cuda/device_query.h"

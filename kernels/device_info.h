@@ -7,11 +7,11 @@ namespace ec::kernels {
 
 struct CudaDeviceInfo
 {
-    bool compiled = false;   // this build has the CUDA kernels
-    bool dispatch = false;   // CUDA tensors reach them (the linked torch has CUDA)
-    int deviceCount = 0;     // devices the CUDA runtime sees (0 without a driver)
-    std::string deviceName;  // first device, empty when none
-    std::string error;       // why no device, when there is none
+    bool compiled = false;  // this build has the CUDA kernels
+    bool dispatch = false;  // CUDA tensors reach them (the linked torch has CUDA)
+    int deviceCount = 0;    // devices the CUDA runtime sees (0 without a driver)
+    std::string deviceName; // first device, empty when none
+    std::string error;      // why no device, when there is none
 };
 
 CudaDeviceInfo cudaDeviceInfo();

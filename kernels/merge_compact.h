@@ -9,13 +9,11 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
-
 #include <vector>
 
 namespace ec::kernels {
 
-void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign,
-                  int64_t outSlots);
+void mergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign, int64_t outSlots);
 
 // Writes slot `from` into slot `to` in every layer's K and V storage ([B, H, C, D] each), the
 // decode-time eviction that overwrites the evicted entry with the newest token.

@@ -3,7 +3,7 @@
 #include "kernels/merge_compact.h"
 
 #include <ATen/ATen.h>
-
+#include <cstring>
 #include <stdexcept>
 
 namespace ec::kernels {
@@ -23,6 +23,29 @@ void checkLayers(const std::vector<at::Tensor> &keys, const std::vector<at::Tens
     }
 }
 
+// dst[:, :, dstSlot] = src[:, :, srcSlot] on the CPU. A decode step does this for 64 tensors
+// of a few KB, so ATen's per-op overhead would dominate: rows of D contiguous elements are
+// memcpy'd directly, other layouts go through select + copy_.
+void copySlotCpu(at::Tensor &dst, int64_t dstSlot, const at::Tensor &src, int64_t srcSlot)
+{
+    const bool rows = dst.scalar_type() == src.scalar_type() && dst.stride(3) == 1 &&
+                      src.stride(3) == 1 && src.size(0) == dst.size(0) &&
+                      src.size(1) == dst.size(1) && src.size(3) == dst.size(3);
+    if (!rows) {
+        dst.select(2, dstSlot).copy_(src.select(2, srcSlot));
+        return;
+    }
+    const size_t rowBytes = size_t(dst.size(3) * dst.element_size());
+    char *d = static_cast<char *>(dst.data_ptr());
+    const char *s = static_cast<const char *>(src.data_ptr());
+    const int64_t e = dst.element_size();
+    for (int64_t b = 0; b < dst.size(0); ++b)
+        for (int64_t h = 0; h < dst.size(1); ++h)
+            std::memcpy(d + (b * dst.stride(0) + h * dst.stride(1) + dstSlot * dst.stride(2)) * e,
+                        s + (b * src.stride(0) + h * src.stride(1) + srcSlot * src.stride(2)) * e,
+                        rowBytes);
+}
+
 } // namespace
 
 void moveSlot(std::vector<at::Tensor> &keys, std::vector<at::Tensor> &values, int64_t from,
@@ -37,8 +60,8 @@ void moveSlot(std::vector<at::Tensor> &keys, std::vector<at::Tensor> &values, in
         return;
     }
     for (size_t l = 0; l < keys.size(); ++l) {
-        keys[l].select(2, to).copy_(keys[l].select(2, from));
-        values[l].select(2, to).copy_(values[l].select(2, from));
+        copySlotCpu(keys[l], to, keys[l], from);
+        copySlotCpu(values[l], to, values[l], from);
     }
 }
 
@@ -49,21 +72,29 @@ void writeSlot(std::vector<at::Tensor> &keys, std::vector<at::Tensor> &values,
     checkLayers(keys, values, slot, "writeSlot");
     if (newKeys.size() != keys.size() || newValues.size() != keys.size())
         throw std::invalid_argument("writeSlot: one new K and V per layer");
+    const bool cuda = !keys.empty() && keys[0].is_cuda();
+    // As [B, H, 1, D] in the storage's dtype and device; no ATen op when it already is.
+    auto asSource = [cuda](const at::Tensor &t, const at::Tensor &storage) {
+        const auto B = storage.size(0), H = storage.size(1), D = storage.size(3);
+        if (t.numel() != B * H * D)
+            throw std::invalid_argument("writeSlot: new K/V must be [B, H, 1, D]");
+        at::Tensor r = t.dim() == 4 && t.size(2) == 1 ? t : t.reshape({B, H, 1, D});
+        if (r.scalar_type() != storage.scalar_type() || r.device() != storage.device())
+            r = r.to(storage.options());
+        return cuda ? r.contiguous() : r;
+    };
     std::vector<at::Tensor> srcK(keys.size()), srcV(keys.size());
     for (size_t l = 0; l < keys.size(); ++l) {
-        const auto B = keys[l].size(0), H = keys[l].size(1), D = keys[l].size(3);
-        if (newKeys[l].numel() != B * H * D || newValues[l].numel() != B * H * D)
-            throw std::invalid_argument("writeSlot: new K/V must be [B, H, 1, D]");
-        srcK[l] = newKeys[l].reshape({B, H, 1, D}).to(keys[l].options()).contiguous();
-        srcV[l] = newValues[l].reshape({B, H, 1, D}).to(values[l].options()).contiguous();
+        srcK[l] = asSource(newKeys[l], keys[l]);
+        srcV[l] = asSource(newValues[l], values[l]);
     }
-    if (!keys.empty() && keys[0].is_cuda()) {
+    if (cuda) {
         detail::cudaCopySlots(keys, values, srcK, srcV, slot, 0);
         return;
     }
     for (size_t l = 0; l < keys.size(); ++l) {
-        keys[l].select(2, slot).copy_(srcK[l].select(2, 0));
-        values[l].select(2, slot).copy_(srcV[l].select(2, 0));
+        copySlotCpu(keys[l], slot, srcK[l], 0);
+        copySlotCpu(values[l], slot, srcV[l], 0);
     }
 }
 

@@ -12,6 +12,8 @@ packages=(
     libopencv-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libgtest-dev
     # zlib: the PNG plots of elastic-cli eval
     zlib1g-dev
+    # sqlite3 CLI: regenerates the history migration fixture (tests/fixtures/history)
+    sqlite3
     # sentencepiece: only the tokenizer-parity oracle and spm_train use it (never linked beside torch)
     libsentencepiece-dev sentencepiece
     # test oracles and headless GUI tests

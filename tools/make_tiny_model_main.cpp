@@ -2,7 +2,6 @@
 #include "tools/tiny_model.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 int main(int argc, char **argv)
@@ -13,7 +12,8 @@ int main(int argc, char **argv)
     app.add_option("--out", out, "Folder to write")->required();
     app.add_option("--dtype", s.dtype, "F32, F16 or BF16")->capture_default_str();
     app.add_option("--shards", s.shards, "Number of safetensors shards")->capture_default_str();
-    app.add_option("--names", names, "Tensor names: legacy (llava-hf) or modern (transformers >= 4.52)")
+    app.add_option("--names", names,
+                   "Tensor names: legacy (llava-hf) or modern (transformers >= 4.52)")
         ->capture_default_str();
     app.add_option("--vision-layers", s.visionLayers)->capture_default_str();
     app.add_option("--vision-hidden", s.visionHidden)->capture_default_str();

@@ -11,6 +11,7 @@ and the spm_train binary):  /usr/bin/python3 tools/make_tokenizer_fixture.py
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,8 +104,9 @@ def parity_corpus(rng):
     return items
 
 
-def train(text_path, prefix, model_type, vocab, normalization="identity"):
-    args = ["spm_train", "--input=" + text_path, "--model_prefix=" + prefix,
+def train(workdir, name, model_type, vocab, normalization="identity"):
+    # Relative paths: the trainer spec stored in the model then does not depend on the checkout.
+    args = ["spm_train", "--input=train.txt", "--model_prefix=" + name,
             "--model_type=" + model_type, "--vocab_size=%d" % vocab,
             "--character_coverage=0.9995", "--byte_fallback=true", "--split_digits=true",
             "--allow_whitespace_only_pieces=true",
@@ -114,7 +116,8 @@ def train(text_path, prefix, model_type, vocab, normalization="identity"):
             "--max_sentencepiece_length=16", "--unk_id=0", "--bos_id=1", "--eos_id=2",
             "--pad_id=-1", "--unk_surface= \u2047 ", "--num_threads=1", "--seed_sentencepiece_size=100000",
             "--input_sentence_size=0", "--shuffle_input_sentence=false", "--minloglevel=2"]
-    subprocess.run(args, check=True)
+    subprocess.run(args, check=True, cwd=workdir)
+    shutil.move(os.path.join(workdir, name + ".model"), os.path.join(OUT, name + ".model"))
 
 
 def main():
@@ -124,11 +127,9 @@ def main():
         text = os.path.join(tmp, "train.txt")
         with open(text, "w", encoding="utf-8") as f:
             f.write("\n".join(training_text(rng)) + "\n")
-        train(text, os.path.join(OUT, "bpe"), "bpe", 1500)
+        train(tmp, "bpe", "bpe", 1500)
         # The unigram model also exercises the NFKC charsmap and whitespace folding of the normaliser.
-        train(text, os.path.join(OUT, "unigram"), "unigram", 1200, "nmt_nfkc")
-    for name in ("bpe", "unigram"):
-        os.remove(os.path.join(OUT, name + ".vocab"))
+        train(tmp, "unigram", "unigram", 1200, "nmt_nfkc")
     conv = os.path.join(HERE, "spm_to_tokenizer_json.py")
     model = os.path.join(OUT, "bpe.model")
     subprocess.run([sys.executable, conv, model, os.path.join(OUT, "bpe.tokenizer.json")], check=True)

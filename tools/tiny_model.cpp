@@ -6,9 +6,8 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace ec::tools {
@@ -39,8 +38,8 @@ void writeText(const std::filesystem::path &path, const std::string &text)
 
 std::string tinyConfigJson(const TinyModelSpec &s)
 {
-    json featureLayer = s.featureLayers.size() == 1 ? json(s.featureLayers[0])
-                                                    : json(s.featureLayers);
+    json featureLayer =
+        s.featureLayers.size() == 1 ? json(s.featureLayers[0]) : json(s.featureLayers);
     const int64_t grid = s.imageSize / s.patchSize;
     json config = {
         {"architectures", {"LlavaForConditionalGeneration"}},
@@ -53,7 +52,9 @@ std::string tinyConfigJson(const TinyModelSpec &s)
         {"vision_feature_layer", featureLayer},
         {"vision_feature_select_strategy", s.selectStrategy},
         {"image_seq_length", grid * grid + (s.selectStrategy == "full" ? 1 : 0)},
-        {"torch_dtype", s.dtype == "F16" ? "float16" : s.dtype == "BF16" ? "bfloat16" : "float32"},
+        {"torch_dtype", s.dtype == "F16"    ? "float16"
+                        : s.dtype == "BF16" ? "bfloat16"
+                                            : "float32"},
         {"vision_config",
          {{"model_type", "clip_vision_model"},
           {"hidden_size", s.visionHidden},
@@ -109,9 +110,8 @@ void writeTinyModel(const std::filesystem::path &dir, const TinyModelSpec &spec)
     }
     if (spec.legacyBuffers) {
         const int64_t positions = config.vision.positions();
-        tensors.emplace_back(
-            ckpt::onDiskName("vision.embeddings.position_ids", spec.names),
-            at::arange(positions, at::kLong).unsqueeze(0));
+        tensors.emplace_back(ckpt::onDiskName("vision.embeddings.position_ids", spec.names),
+                             at::arange(positions, at::kLong).unsqueeze(0));
         tensors.emplace_back(
             ckpt::onDiskName("lm.layers.0.self_attn.rotary_emb.inv_freq", spec.names),
             at::ones({config.text.headDim / 2}, at::kFloat));

@@ -16,7 +16,9 @@ struct KernelBenchOptions
     int layers = 32, heads = 32, headDim = 128;
     double budget = 0.2; // kept fraction for merge-compact (the paper's headline budget)
     int reps = 0;        // 0: 3 on CPU, 20 on CUDA
+    int threads = 0;     // torch intra-op threads; 0: all hardware threads
     bool quick = false;
+    bool cpuTime = false; // CPU: time by process CPU time (a shared machine), not wall clock
 };
 
 // Times the kernels at LLaVA-1.5-7B shapes against a plain copy of the same bytes; prints a

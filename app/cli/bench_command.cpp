@@ -4,7 +4,6 @@
 #include "app/cli/commands.h"
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 namespace ec::cli {
@@ -24,12 +23,19 @@ void addKernelsMode(CLI::App &bench)
     cmd->add_option("--tokens", options->tokens, "Prompt lengths (cache slots), e.g. 600,4000")
         ->delimiter(',');
     cmd->add_option("--batch", options->batches, "Batch sizes, e.g. 1,16")->delimiter(',');
-    cmd->add_option("--layers", options->layers, "Layers for the slot write")->check(CLI::Range(1, 512));
+    cmd->add_option("--layers", options->layers, "Layers for the slot write")
+        ->check(CLI::Range(1, 512));
     cmd->add_option("--heads", options->heads, "Attention heads")->check(CLI::Range(1, 1024));
     cmd->add_option("--head-dim", options->headDim, "Head dimension")->check(CLI::Range(1, 1024));
     cmd->add_option("--budget", options->budget, "Kept fraction for merge-compact")
         ->check(CLI::Range(0.01, 1.0));
-    cmd->add_option("--reps", options->reps, "Timed repetitions per case")->check(CLI::Range(1, 1000));
+    cmd->add_option("--reps", options->reps, "Timed repetitions per case")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--threads", options->threads, "CPU threads (0: all)")
+        ->check(CLI::Range(0, 1024));
+    cmd->add_flag("--cpu-time", options->cpuTime,
+                  "On the CPU, time by process CPU time instead of wall clock (for a busy, shared "
+                  "machine; use with --threads 1)");
     cmd->add_flag("--quick", options->quick, "Small sizes (fits a 2-core CPU in seconds)");
     cmd->callback([options] {
         if (int code = runKernelBench(*options); code != 0)

@@ -6,7 +6,6 @@
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -26,8 +25,7 @@ struct BenchArgs
 
 double msSince(std::chrono::steady_clock::time_point t0)
 {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-        .count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void runBench(const BenchArgs &a)
@@ -89,7 +87,8 @@ void addBenchEngineCommand(CLI::App &app)
     auto *cmd = app.add_subcommand("bench-engine", "Prefill ms and decode ms/token of the engine "
                                                    "at several context lengths (random ids)");
     cmd->add_option("--model", args->model, "Checkpoint folder (llava-hf format)")->required();
-    cmd->add_option("--contexts", args->contexts, "Prompt lengths")->delimiter(',')
+    cmd->add_option("--contexts", args->contexts, "Prompt lengths")
+        ->delimiter(',')
         ->capture_default_str();
     cmd->add_option("--decode", args->decode, "Decode steps per context")->capture_default_str();
     cmd->add_option("--batch", args->batch, "Same-length prompts run together")

@@ -8,6 +8,8 @@ class App;
 namespace ec::cli {
 
 void addDoctorCommand(CLI::App &app);
+// chat: one-shot (--prompt) or interactive conversation with images, streamed to stdout.
+void addChatCommand(CLI::App &app);
 void addBenchCommand(CLI::App &app);
 // history list|show|search|export|import|delete|stats|bench, over the SQLite history store.
 void addHistoryCommand(CLI::App &app);

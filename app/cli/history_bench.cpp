@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <unistd.h>
@@ -35,17 +36,38 @@ double elapsedMs(std::chrono::steady_clock::time_point start)
         .count();
 }
 
-// Median of `repeats` runs, so that one page-cache miss does not decide the number.
-double medianMs(int repeats, const std::function<void()> &work)
+double threadCpuMs()
 {
-    std::vector<double> times;
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+struct Timing
+{
+    double wallMs = 0;
+    double cpuMs = 0; // this thread's CPU time: what the work costs on a busy machine
+};
+
+// Medians of `repeats` runs, so that one page-cache miss does not decide the number.
+Timing measure(int repeats, const std::function<void()> &work)
+{
+    std::vector<double> wall, cpu;
     for (int i = 0; i < repeats; ++i) {
         auto start = std::chrono::steady_clock::now();
+        double cpuStart = threadCpuMs();
         work();
-        times.push_back(elapsedMs(start));
+        cpu.push_back(threadCpuMs() - cpuStart);
+        wall.push_back(elapsedMs(start));
     }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
+    std::sort(wall.begin(), wall.end());
+    std::sort(cpu.begin(), cpu.end());
+    return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
+}
+
+void print(const std::string &what, Timing t)
+{
+    std::printf("%-58s %9.2f ms wall %9.2f ms cpu\n", what.c_str(), t.wallMs, t.cpuMs);
 }
 
 std::string sentence(std::mt19937 &rng, int words)
@@ -134,39 +156,42 @@ void runBench(const BenchOptions &o)
 
     HistoryStore store(db); // a fresh connection, as the app has after start
     std::size_t n = 0;
-    double first = medianMs(o.repeats, [&] { n = store.listConversations(50).size(); });
-    std::printf("list first page (50 of %lld):       %8.2f ms\n",
-                (long long)store.conversationCount(), first);
-    double last = medianMs(o.repeats, [&] { store.listConversations(50, o.conversations - 50); });
-    std::printf("list last page (offset %d):      %8.2f ms\n", o.conversations - 50, last);
-    double all = medianMs(o.repeats, [&] { n = store.listConversations(o.conversations).size(); });
-    std::printf("list all %zu conversations:       %8.2f ms\n", n, all);
+    Timing t = measure(o.repeats, [&] { n = store.listConversations(50).size(); });
+    print("list first page (" + std::to_string(n) + " of " +
+              std::to_string(store.conversationCount()) + ")",
+          t);
+    t = measure(o.repeats, [&] { store.listConversations(50, o.conversations - 50); });
+    print("list last page (offset " + std::to_string(o.conversations - 50) + ")", t);
+    t = measure(o.repeats, [&] { n = store.listConversations(o.conversations).size(); });
+    print("list all " + std::to_string(n) + " conversations", t);
 
     ConversationDetail detail;
-    double open = medianMs(o.repeats, [&] { detail = store.readConversation(bigId); });
+    t = measure(o.repeats, [&] { detail = store.readConversation(bigId); });
     std::size_t attachments = 0;
     for (const auto &m : detail.messages)
         attachments += m.attachments.size();
-    std::printf("open conversation (%zu messages, %zu images, metadata): %8.2f ms\n",
-                detail.messages.size(), attachments, open);
+    print("open conversation (" + std::to_string(detail.messages.size()) + " messages, " +
+              std::to_string(attachments) + " images, metadata)",
+          t);
     std::size_t bytes = 0;
-    double load = medianMs(o.repeats, [&] {
+    t = measure(o.repeats, [&] {
         bytes = 0;
         for (const auto &m : detail.messages)
             for (const auto &a : m.attachments)
                 bytes += store.imageBytes(a.sha256)->size();
     });
-    std::printf("load its %zu images (%.1f MiB):     %8.2f ms\n", attachments,
-                double(bytes) / (1 << 20), load);
-    double found = medianMs(o.repeats, [&] { n = store.search("river cat", 50).size(); });
-    std::printf("search \"river cat\" (%zu hits):     %8.2f ms\n", n, found);
-    double turn = medianMs(o.repeats * 4, [&] {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.1f MiB", double(bytes) / (1 << 20));
+    print("load its " + std::to_string(attachments) + " images (" + size + ")", t);
+    t = measure(o.repeats, [&] { n = store.search("river cat", 50).size(); });
+    print("search \"river cat\" (" + std::to_string(n) + " conversations)", t);
+    t = measure(o.repeats * 4, [&] {
         store.appendUserTurn(bigId, "one more question");
         AnswerWriter answer = store.beginAnswer(bigId);
         answer.append("one more answer");
         answer.finish();
     });
-    std::printf("append a turn + answer (durable):  %8.2f ms\n", turn);
+    print("append a user turn + stream and finish an answer (durable)", t);
     std::printf("database: %s (%.1f MiB)\n", db.c_str(),
                 double(store.storeStats().fileBytes) / (1 << 20));
     if (o.dir.empty())

@@ -7,7 +7,6 @@
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <sstream>
 
@@ -65,8 +64,12 @@ void runLogits(const LogitsArgs &a)
             prompt.images.push_back(pixels[i].clone());
     }
     const auto markers = std::count(prompt.ids.begin(), prompt.ids.end(), info.imageTokenId);
-    if (markers > 0 && markers == static_cast<int64_t>(prompt.images.size()) &&
-        info.tokensPerImage > 1)
+    const auto images = static_cast<int64_t>(prompt.images.size());
+    if (markers % info.tokensPerImage != 0 && markers != images)
+        throw std::runtime_error("--ids has " + std::to_string(markers) + " image markers (id " +
+                                 std::to_string(info.imageTokenId) + ") but --image-pixels gives " +
+                                 std::to_string(images) + " image(s); give one image per marker");
+    if (markers > 0 && markers == images && info.tokensPerImage > 1)
         prompt.ids = engine::expandImageMarkers(prompt.ids, info.imageTokenId, info.tokensPerImage);
     const auto answer = parseIds(a.answerIds, "--answer-ids");
 
@@ -90,16 +93,14 @@ void runLogits(const LogitsArgs &a)
         {"prompt_ids", at::tensor(promptIds, at::kLong)},
         {"prompt_logits", promptLogits.contiguous()},
         {"answer_ids", at::tensor(answer, at::kLong)},
-        {"answer_logits", answerLogits.empty()
-                              ? at::zeros({0, info.vocabSize})
-                              : at::stack(answerLogits, 0).contiguous()},
+        {"answer_logits", answerLogits.empty() ? at::zeros({0, info.vocabSize})
+                                               : at::stack(answerLogits, 0).contiguous()},
     };
-    engine::checkpoint::writeSafetensors(
-        a.out, out,
-        {{"format", "pt"},
-         {"policy", a.policy},
-         {"cache_entries", std::to_string(session.cache().size())},
-         {"tokens_seen", std::to_string(session.tokensSeen())}});
+    engine::checkpoint::writeSafetensors(a.out, out,
+                                         {{"format", "pt"},
+                                          {"policy", a.policy},
+                                          {"cache_entries", std::to_string(session.cache().size())},
+                                          {"tokens_seen", std::to_string(session.tokensSeen())}});
     std::cerr << "logits: " << promptIds.size() << " prompt ids, " << answer.size()
               << " answer ids, vocabulary " << info.vocabSize << ", cache entries "
               << session.cache().size() << " -> " << a.out << "\n";
@@ -114,8 +115,9 @@ void addLogitsCommand(CLI::App &app)
         "logits", "Write the prompt's ids and last-position logits (f32), and the teacher-forced "
                   "logits of --answer-ids, to a safetensors file");
     cmd->add_option("--model", args->model, "Checkpoint folder (llava-hf format)")->required();
-    cmd->add_option("--ids", args->ids, "Prompt token ids, comma-separated (image positions "
-                                        "expanded, or one image id per image)")
+    cmd->add_option("--ids", args->ids,
+                    "Prompt token ids, comma-separated (image positions "
+                    "expanded, or one image id per image)")
         ->required();
     cmd->add_option("--image-pixels", args->pixels,
                     "safetensors file with 'pixel_values' [N, C, H, W], preprocessed");

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     app.set_version_flag("--version", std::string("elastic-cli ") + EC_VERSION_STRING);
     app.require_subcommand(1);
     ec::cli::addDoctorCommand(app);
+    ec::cli::addChatCommand(app);
     ec::cli::addBenchCommand(app);
     ec::cli::addHistoryCommand(app);
     ec::cli::addTextCommands(app);

@@ -6,7 +6,6 @@
 #include "engine/text/tokenizer.h"
 
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -95,13 +94,15 @@ void addTextCommands(CLI::App &app)
     auto tokenize = std::make_shared<TokenizeOptions>();
     auto *t = app.add_subcommand("tokenize", "Print the token ids of TEXT (with --pieces also the "
                                              "pieces, on a second line)");
-    t->add_option("--model", tokenize->model, "Checkpoint folder (tokenizer.json or "
-                                              "tokenizer.model)")
+    t->add_option("--model", tokenize->model,
+                  "Checkpoint folder (tokenizer.json or "
+                  "tokenizer.model)")
         ->required();
     t->add_flag("--no-bos", tokenize->noBos, "Do not start with the beginning-of-sequence id");
     t->add_flag("--pieces", tokenize->pieces, "Also print the pieces");
-    t->add_option("--file", tokenize->file, "Tokenize each line of this file: one line of ids "
-                                            "per line");
+    t->add_option("--file", tokenize->file,
+                  "Tokenize each line of this file: one line of ids "
+                  "per line");
     t->add_option("text", tokenize->text, "Text to tokenize");
     t->callback([tokenize] {
         if (tokenize->file.empty() && tokenize->text.empty())

@@ -123,28 +123,38 @@ std::vector<ConversationSummary> HistoryStore::search(const std::string &query, 
     std::map<std::int64_t, ConversationSummary> found;
     Statement titles = m_db.prepare(std::string("SELECT ") + kSummaryColumns +
                                     " FROM conversations_fts f JOIN conversations c "
-                                    "ON c.id = f.rowid WHERE conversations_fts MATCH ?1");
-    titles.bind(1, match);
+                                    "ON c.id = f.rowid WHERE conversations_fts MATCH ?1 "
+                                    "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2");
+    titles.bind(1, match).bind(2, limit);
     while (titles.step()) {
         ConversationSummary s = readSummary(titles);
         s.snippet = s.title;
         found.emplace(s.id, s);
     }
+    // One hit per conversation first; snippet() is costly, so only the page gets one.
     Statement texts = m_db.prepare(
-        std::string("SELECT ") + kSummaryColumns +
-        ", snippet(messages_fts, 0, '[', ']', '...', 12) FROM messages_fts f "
-        "JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id "
-        "WHERE messages_fts MATCH ?1 ORDER BY c.updated_at DESC LIMIT ?2");
-    texts.bind(1, match).bind(2, std::int64_t(limit) * 20);
+        std::string("WITH hits AS (SELECT m.conversation_id AS cid, max(f.rowid) AS mid "
+                    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+                    "WHERE messages_fts MATCH ?1 GROUP BY m.conversation_id) SELECT ") +
+        kSummaryColumns +
+        ", hits.mid FROM hits JOIN conversations c ON c.id = hits.cid "
+        "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2");
+    texts.bind(1, match).bind(2, limit);
+    std::vector<std::pair<std::int64_t, std::int64_t>> needSnippet; // conversation, message
     while (texts.step()) {
         ConversationSummary s = readSummary(texts);
         auto it = found.find(s.id);
-        if (it == found.end()) {
-            s.snippet = texts.text(5);
+        if (it == found.end())
             found.emplace(s.id, s);
-        } else if (it->second.snippet == it->second.title) {
-            it->second.snippet = texts.text(5); // the text match says more than the title
-        }
+        needSnippet.emplace_back(s.id, texts.int64(5)); // the text match says more than a title
+    }
+    Statement snippet =
+        m_db.prepare("SELECT snippet(messages_fts, 0, '[', ']', '...', 12) "
+                     "FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid = ?2");
+    for (const auto &[conversationId, messageId] : needSnippet) {
+        if (snippet.bind(1, match).bind(2, messageId).step())
+            found[conversationId].snippet = snippet.text(0);
+        snippet.reset();
     }
     snapshot.commit();
     std::vector<ConversationSummary> out;

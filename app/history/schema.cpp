@@ -158,12 +158,12 @@ fs::path backupPath(const fs::path &dbPath, int version)
     gmtime_r(&now, &tm);
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     for (int n = 0;; ++n) {
-        std::string suffix = ".v" + std::to_string(version) + "." + stamp;
-        if (n > 0)
+        std::string suffix = ".v";
+        suffix.append(std::to_string(version)).append(".").append(stamp);
+        if (n)
             suffix.append("-").append(std::to_string(n));
-        suffix.append(".bak");
         candidate = dbPath;
-        candidate += suffix;
+        candidate += suffix + ".bak";
         if (!fs::exists(candidate, ec))
             return candidate;
     }
@@ -188,27 +188,28 @@ int userVersion(Database &db)
 
 } // namespace
 
-MigrationReport migrate(Database &db, const fs::path &dbPath)
+bool inspectFile(Database &db, const fs::path &dbPath)
 {
-    MigrationReport report;
-    report.fromVersion = userVersion(db);
-    report.toVersion = kSchemaVersion;
-    if (report.fromVersion > kSchemaVersion)
+    int version = userVersion(db);
+    if (version > kSchemaVersion)
         throw HistoryError("the history at " + dbPath.string() +
                            " was written by a newer "
                            "Elastic Chat (schema version " +
-                           std::to_string(report.fromVersion) + ", this build knows " +
+                           std::to_string(version) + ", this build knows " +
                            std::to_string(kSchemaVersion) + "); it was left untouched");
-    if (report.fromVersion == kSchemaVersion) {
-        checkOwnership(db, report.fromVersion);
-        return report;
-    }
-    checkOwnership(db, report.fromVersion);
+    checkOwnership(db, version);
+    return version == 0 && db.queryInt("SELECT count(*) FROM sqlite_master") == 0;
+}
 
-    if (report.fromVersion == 0) {
-        // Only possible before the first table exists: lets deletes give space back.
-        db.exec("PRAGMA auto_vacuum = INCREMENTAL");
-    } else {
+MigrationReport migrate(Database &db, const fs::path &dbPath)
+{
+    inspectFile(db, dbPath);
+    MigrationReport report;
+    report.fromVersion = userVersion(db);
+    report.toVersion = kSchemaVersion;
+    if (report.fromVersion == kSchemaVersion)
+        return report;
+    if (report.fromVersion > 0) {
         report.backup = backupPath(dbPath, report.fromVersion);
         db.backupTo(report.backup);
     }

@@ -22,6 +22,11 @@ struct MigrationReport
     std::filesystem::path backup; // empty when nothing needed saving (fresh file, up to date)
 };
 
+// Read-only checks, run before anything is written to the file: throws ForeignDatabaseError for
+// another program's SQLite file and HistoryError for a schema newer than this build. Returns true
+// for a new, empty database (whose page settings may still be chosen).
+bool inspectFile(Database &db, const std::filesystem::path &dbPath);
+
 // Brings the database at dbPath to kSchemaVersion. Before changing a file that holds data it
 // writes a consistent copy beside it (<file>.v<N>.bak); all steps then run in one IMMEDIATE
 // transaction, so a failure leaves the original as it was. Throws HistoryError (newer schema,

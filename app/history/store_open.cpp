@@ -36,7 +36,14 @@ std::string utcStamp()
 void probeHeader(const fs::path &path)
 {
     std::error_code ec;
-    if (!fs::exists(path, ec) || fs::file_size(path, ec) == 0)
+    fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status))
+        return;
+    // Only a file can be damaged; a folder (or device) there is a mistake to report, not move.
+    if (!fs::is_regular_file(status))
+        throw HistoryError("cannot open the history at " + path.string() +
+                           ": it is not a regular file");
+    if (fs::file_size(path, ec) == 0)
         return;
     std::ifstream in(path, std::ios::binary);
     char header[16] = {};
@@ -123,6 +130,11 @@ void HistoryStore::open()
     probeHeader(m_path);
     m_db = Database(m_path);
     m_db.setBusyTimeout(m_options.busyTimeoutMs);
+    // Nothing is written before the file is known to be ours (or new).
+    if (inspectFile(m_db, m_path)) {
+        // Only possible before WAL and the first table: lets deletes give space back.
+        m_db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    }
     m_db.exec("PRAGMA journal_mode = WAL");
     // NORMAL is safe against process crashes in WAL mode; commits of whole turns use FULL.
     m_db.exec("PRAGMA synchronous = NORMAL");

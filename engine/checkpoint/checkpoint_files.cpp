@@ -3,9 +3,8 @@
 #include "engine/checkpoint/tensor_names.h"
 
 #include <ATen/ATen.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -42,8 +41,7 @@ std::vector<std::string> shardsFromIndex(const std::filesystem::path &indexPath)
     std::set<std::string> shards;
     for (auto &[name, shard] : index["weight_map"].items()) {
         if (!shard.is_string())
-            throw std::runtime_error(file + ": weight_map entry '" + name +
-                                     "' must name a file");
+            throw std::runtime_error(file + ": weight_map entry '" + name + "' must name a file");
         const auto s = shard.get<std::string>();
         if (s.empty() || s.find('/') != std::string::npos || s.find('\\') != std::string::npos ||
             s == "." || s == "..")
@@ -94,8 +92,8 @@ void CheckpointFiles::addFile(const std::filesystem::path &path)
         }
         auto [it, inserted] = tensors_.emplace(*canonical, Entry{file, &info});
         if (!inserted)
-            throw std::runtime_error(path.string() + ": tensor '" + info.name +
-                                     "' duplicates '" + it->second.info->name + "' in " +
+            throw std::runtime_error(path.string() + ": tensor '" + info.name + "' duplicates '" +
+                                     it->second.info->name + "' in " +
                                      it->second.file->path().filename().string() +
                                      " (mixed name schemes in one checkpoint)");
     }
@@ -131,8 +129,7 @@ std::map<std::string, at::Tensor> CheckpointFiles::load(const std::vector<Expect
     for (const auto &e : expected) {
         const Entry &entry = tensors_.at(e.name);
         const TensorInfo &info = *entry.info;
-        const std::string where =
-            entry.file->path().string() + ": tensor '" + info.name + "'";
+        const std::string where = entry.file->path().string() + ": tensor '" + info.name + "'";
         if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16")
             throw std::runtime_error(where + " has dtype " + info.dtype +
                                      "; weights must be F32, F16 or BF16");

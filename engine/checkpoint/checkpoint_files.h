@@ -6,7 +6,6 @@
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
-
 #include <filesystem>
 #include <map>
 #include <memory>

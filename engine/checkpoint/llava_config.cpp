@@ -1,8 +1,7 @@
 #include "engine/checkpoint/llava_config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,10 +21,7 @@ struct Reader
     {
         return std::runtime_error(file + ": field '" + prefix + key + "' " + what);
     }
-    bool has(const std::string &key) const
-    {
-        return obj.contains(key) && !obj.at(key).is_null();
-    }
+    bool has(const std::string &key) const { return obj.contains(key) && !obj.at(key).is_null(); }
     int64_t integer(const std::string &key, int64_t fallback, int64_t min = 1) const
     {
         if (!has(key))
@@ -93,8 +89,8 @@ struct Reader
                 return;
             list += std::string(list.empty() ? "" : ", ") + a;
         }
-        throw error(key, "is '" + value + "', which this engine does not implement (supported: " +
-                             list + ")");
+        throw error(key, "is '" + value +
+                             "', which this engine does not implement (supported: " + list + ")");
     }
 };
 
@@ -174,8 +170,8 @@ LlamaTextConfig parseText(const json *obj, const std::string &file)
     if (r.boolean("mlp_bias", false))
         throw r.error("mlp_bias", "is true; biased MLP projections are not implemented");
     if (c.numHeads % c.numKvHeads != 0)
-        throw r.error("num_key_value_heads", "must divide num_attention_heads (" +
-                                                 std::to_string(c.numHeads) + ")");
+        throw r.error("num_key_value_heads",
+                      "must divide num_attention_heads (" + std::to_string(c.numHeads) + ")");
     if (!r.has("head_dim") && c.hiddenSize % c.numHeads != 0)
         throw r.error("hidden_size", "must be a multiple of num_attention_heads");
     c.headDim = r.integer("head_dim", c.hiddenSize / c.numHeads);

@@ -1,12 +1,11 @@
 #include "engine/checkpoint/safetensors.h"
 
 #include <ATen/ATen.h>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <sys/mman.h>
@@ -69,14 +68,22 @@ at::ScalarType scalarType(std::string_view dtype, const std::string &where)
 std::string dtypeName(at::ScalarType type)
 {
     switch (type) {
-    case at::kFloat: return "F32";
-    case at::kHalf: return "F16";
-    case at::kBFloat16: return "BF16";
-    case at::kLong: return "I64";
-    case at::kInt: return "I32";
-    case at::kByte: return "U8";
-    case at::kBool: return "BOOL";
-    case at::kDouble: return "F64";
+    case at::kFloat:
+        return "F32";
+    case at::kHalf:
+        return "F16";
+    case at::kBFloat16:
+        return "BF16";
+    case at::kLong:
+        return "I64";
+    case at::kInt:
+        return "I32";
+    case at::kByte:
+        return "U8";
+    case at::kBool:
+        return "BOOL";
+    case at::kDouble:
+        return "F64";
     default:
         throw std::invalid_argument(std::string("safetensors: cannot write dtype ") +
                                     c10::toString(type));
@@ -147,8 +154,8 @@ ParsedHeader parseHeader(std::string_view text, uint64_t bufferBytes, const std:
         if (info.end < info.begin)
             throw headerError(file, where + " data_offsets end before they begin");
         if (info.end > bufferBytes)
-            throw headerError(file, where + " data_offsets [" + std::to_string(info.begin) +
-                                        ", " + std::to_string(info.end) +
+            throw headerError(file, where + " data_offsets [" + std::to_string(info.begin) + ", " +
+                                        std::to_string(info.end) +
                                         "] lie outside the data buffer of " +
                                         std::to_string(bufferBytes) +
                                         " bytes (the file is truncated or the offsets are wrong)");
@@ -196,7 +203,9 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path &path)
     fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
         throw std::runtime_error(file + ": cannot open (" + std::strerror(errno) + ")");
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd_);
         throw std::runtime_error(file + ": not a regular file");
@@ -323,8 +332,7 @@ void writeSafetensors(const std::filesystem::path &path, const NamedTensors &ten
     std::set<std::string> names;
     for (const auto &t : tensors) {
         if (!names.insert(t.first).second)
-            throw std::invalid_argument(path.string() + ": tensor '" + t.first +
-                                        "' given twice");
+            throw std::invalid_argument(path.string() + ": tensor '" + t.first + "' given twice");
         if (t.first == "__metadata__")
             throw std::invalid_argument(path.string() + ": '__metadata__' is reserved");
     }

@@ -27,7 +27,8 @@ int jpegOrientation(std::string_view b)
         if (length < 2 || pos + 2 + length > b.size())
             break;
         std::string_view body = b.substr(pos + 4, length - 2);
-        if (marker == 0xE1 && body.size() > 6 && body.substr(0, 6) == std::string_view("Exif\0\0", 6))
+        if (marker == 0xE1 && body.size() > 6 &&
+            body.substr(0, 6) == std::string_view("Exif\0\0", 6))
             return orientationFromTiff(body.substr(6));
         pos += 2 + length;
     }
@@ -106,7 +107,7 @@ int exifOrientation(std::string_view b)
         return pngOrientation(b);
     if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP")
         return webpOrientation(b);
-    return 1;
+    return orientationFromTiff(b); // a TIFF file's first IFD holds the tag itself (1 otherwise)
 }
 
 } // namespace ec::image

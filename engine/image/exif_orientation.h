@@ -1,4 +1,4 @@
-// The EXIF orientation tag (1..8) of a JPEG, PNG (eXIf chunk) or WebP file. OpenCV applies it
+// The EXIF orientation tag (1..8) of a JPEG, PNG (eXIf chunk), WebP or TIFF file. OpenCV applies it
 // only when it may convert the pixels to 8-bit BGR, so we read it ourselves and keep alpha and
 // 16-bit data intact while decoding.
 #pragma once

@@ -55,8 +55,8 @@ ImageHeader probeJpeg(std::string_view b)
             continue;
         }
         uint32_t length = be16(b, pos + 2);
-        bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                   marker != 0xCC;
+        bool sof =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (sof) {
             if (pos + 9 > b.size())
                 truncated("JPEG");

@@ -34,8 +34,8 @@ double bilinear(double x)
 struct Coefficients
 {
     int ksize = 0;
-    std::vector<int> bounds;   // per output index: first input index, number of inputs
-    std::vector<int32_t> kk;   // ksize fixed-point weights per output index
+    std::vector<int> bounds; // per output index: first input index, number of inputs
+    std::vector<int32_t> kk; // ksize fixed-point weights per output index
 };
 
 Coefficients precompute(int inSize, int outSize, ResampleFilter filter)

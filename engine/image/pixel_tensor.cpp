@@ -3,7 +3,6 @@
 #include "engine/image/image_decode.h"
 
 #include <ATen/ATen.h>
-
 #include <cstring>
 #include <stdexcept>
 

@@ -5,7 +5,6 @@
 #include "engine/image/clip_preprocess.h"
 
 #include <ATen/core/Tensor.h>
-
 #include <filesystem>
 #include <vector>
 

@@ -1,8 +1,7 @@
 #include "engine/image/preprocess_config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 

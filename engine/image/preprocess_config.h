@@ -13,8 +13,8 @@ namespace ec::image {
 struct PreprocessConfig
 {
     bool doResize = true;
-    int shortestEdge = 336;      // resize the shorter side to this, keeping the aspect ratio
-    int resizeWidth = 0;         // when both set (size: {height, width}): resize to exactly this
+    int shortestEdge = 336; // resize the shorter side to this, keeping the aspect ratio
+    int resizeWidth = 0;    // when both set (size: {height, width}): resize to exactly this
     int resizeHeight = 0;
     ResampleFilter resample = ResampleFilter::Bicubic;
     bool doCenterCrop = true;
@@ -25,7 +25,7 @@ struct PreprocessConfig
     bool doNormalize = true;
     std::array<float, 3> mean{0.48145466f, 0.4578275f, 0.40821073f};
     std::array<float, 3> std{0.26862954f, 0.26130258f, 0.27577711f};
-    bool padToSquare = false;    // LLaVA expand2square with the mean colour, before resizing
+    bool padToSquare = false; // LLaVA expand2square with the mean colour, before resizing
 
     // The background of padToSquare: int(mean * 255) per channel, as LLaVA computes it.
     std::array<uint8_t, 3> padColor() const;

@@ -14,7 +14,12 @@ struct RgbImage
     std::vector<uint8_t> data; // width * height * 3 bytes, R G B
 
     RgbImage() = default;
-    RgbImage(int w, int h) : width(w), height(h), data(static_cast<size_t>(w) * h * 3) {}
+    RgbImage(int w, int h)
+        : width(w)
+        , height(h)
+        , data(static_cast<size_t>(w) * h * 3)
+    {
+    }
 
     uint8_t *row(int y) { return data.data() + static_cast<size_t>(y) * width * 3; }
     const uint8_t *row(int y) const { return data.data() + static_cast<size_t>(y) * width * 3; }

@@ -1,10 +1,9 @@
 #include "engine/image/safetensors_minimal_writer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <bit>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace ec::image {
@@ -27,7 +26,8 @@ void writeSafetensorsF32(const std::filesystem::path &file, std::vector<F32Tenso
         if (static_cast<uint64_t>(count) != t.data.size())
             throw std::runtime_error("safetensors: shape and data size differ for " + t.name);
         uint64_t bytes = t.data.size() * sizeof(float);
-        header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        header[t.name] = {
+            {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
     }
     std::string text = header.dump();

@@ -3,7 +3,6 @@
 #include "engine/model/layers.h"
 
 #include <ATen/ATen.h>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -104,16 +103,17 @@ std::vector<at::Tensor> ClipVisionTower::hiddenStates(const at::Tensor &pixels,
     if (pixels.dim() != 4 || pixels.size(1) != c.numChannels || pixels.size(2) != c.imageSize ||
         pixels.size(3) != c.imageSize)
         throw std::invalid_argument(
-            "image pixels have shape " + std::string(c10::str(pixels.sizes())) + "; this model needs [N, " +
-            std::to_string(c.numChannels) + ", " + std::to_string(c.imageSize) + ", " +
-            std::to_string(c.imageSize) + "] (preprocess with the checkpoint's image processor)");
+            "image pixels have shape " + std::string(c10::str(pixels.sizes())) +
+            "; this model needs [N, " + std::to_string(c.numChannels) + ", " +
+            std::to_string(c.imageSize) + ", " + std::to_string(c.imageSize) +
+            "] (preprocess with the checkpoint's image processor)");
     const int64_t deepest = *std::max_element(indices.begin(), indices.end());
     if (deepest > static_cast<int64_t>(layers_.size()))
         throw std::logic_error("ClipVisionTower: hidden state beyond the loaded layers");
     const int64_t N = pixels.size(0), C = c.hiddenSize;
     at::Tensor x = pixels.to(patchWeight_.device(), patchWeight_.scalar_type());
-    at::Tensor p = at::conv2d(x, patchWeight_, {}, c.patchSize);   // [N, C, g, g]
-    p = p.flatten(2).transpose(1, 2);                                 // [N, g*g, C]
+    at::Tensor p = at::conv2d(x, patchWeight_, {}, c.patchSize); // [N, C, g, g]
+    p = p.flatten(2).transpose(1, 2);                            // [N, g*g, C]
     at::Tensor cls = classEmbedding_.view({1, 1, C}).expand({N, 1, C});
     at::Tensor h = at::cat({cls, p}, 1) + positionEmbedding_;
     h = at::layer_norm(h, {C}, preNormW_, preNormB_, c.layerNormEps);

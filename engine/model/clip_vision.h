@@ -6,7 +6,6 @@
 #include "engine/checkpoint/llava_config.h"
 
 #include <ATen/core/Tensor.h>
-
 #include <map>
 #include <string>
 #include <vector>

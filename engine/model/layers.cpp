@@ -1,10 +1,10 @@
 #include "engine/model/layers.h"
 
 #include <ATen/ATen.h>
-#include <torch/version.h>
-
 #include <cmath>
 #include <limits>
+#include <torch/version.h>
+#include <vector>
 
 namespace ec::engine::model {
 
@@ -17,8 +17,17 @@ at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
 }
 
 at::Tensor dense(const at::Tensor &x, const at::Tensor &weight,
-                  const std::optional<at::Tensor> &bias)
+                 const std::optional<at::Tensor> &bias)
 {
+    if (x.numel() == x.size(-1) && x.device().is_cpu() && x.scalar_type() == at::kFloat) {
+        // One row (a decode step): BLAS gemv is several times faster than gemm with m = 1.
+        std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+        shape.back() = weight.size(0);
+        at::Tensor y = at::mv(weight, x.reshape({-1}));
+        if (bias)
+            y.add_(*bias);
+        return y.view(shape);
+    }
     return at::linear(x, weight, bias ? c10::optional<at::Tensor>(*bias) : c10::nullopt);
 }
 
@@ -32,8 +41,8 @@ Rotary rotaryTables(int64_t first, int64_t count, int64_t headDim, double theta,
 {
     auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);
     // inv_freq = 1 / theta^(arange(0, D, 2) / D), as HF computes it (int64 arange, then float).
-    at::Tensor exponents =
-        at::arange(0, headDim, 2, f32.dtype(at::kLong)).to(at::kFloat) / static_cast<double>(headDim);
+    at::Tensor exponents = at::arange(0, headDim, 2, f32.dtype(at::kLong)).to(at::kFloat) /
+                           static_cast<double>(headDim);
     at::Tensor invFreq = 1.0 / at::pow(theta, exponents);
     at::Tensor pos = at::arange(first, first + count, f32.dtype(at::kLong)).to(at::kFloat);
     at::Tensor freqs = at::outer(pos, invFreq);
@@ -67,8 +76,8 @@ at::Tensor fastAttention(const at::Tensor &q, const at::Tensor &k, const at::Ten
 #if TORCH_VERSION_MAJOR >= 2
     at::Tensor out = at::scaled_dot_product_attention(qg, k, v, mask, 0.0, false);
 #else
-    at::Tensor out = std::get<0>(at::_scaled_dot_product_attention(qg, k, v, mask, 0.0, false,
-                                                                   false));
+    at::Tensor out =
+        std::get<0>(at::_scaled_dot_product_attention(qg, k, v, mask, 0.0, false, false));
 #endif
     return out.reshape({B, H, n, D});
 }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
-
 #include <optional>
 
 namespace ec::engine::model {
@@ -11,7 +10,7 @@ namespace ec::engine::model {
 // LLaMA RMSNorm: normalised in float32, cast back, then scaled by the weight (HF order).
 at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps);
 at::Tensor dense(const at::Tensor &x, const at::Tensor &weight,
-                  const std::optional<at::Tensor> &bias = std::nullopt);
+                 const std::optional<at::Tensor> &bias = std::nullopt);
 at::Tensor quickGelu(const at::Tensor &x);
 
 // cos and sin [T, D] for positions first..first+T-1 (HF LlamaRotaryEmbedding: float32 math,

@@ -4,7 +4,6 @@
 #include "kernels/attention_stats.h"
 
 #include <ATen/ATen.h>
-
 #include <cmath>
 
 namespace ec::engine::model {
@@ -77,10 +76,9 @@ at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
     if (ids.numel() > 0) {
         const int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
         if (lo < 0 || hi >= config_.vocabSize)
-            throw std::invalid_argument("token id " + std::to_string(lo < 0 ? lo : hi) +
-                                        " is outside the vocabulary [0, " +
-                                        std::to_string(config_.vocabSize) +
-                                        "); the tokenizer does not match the model");
+            throw std::invalid_argument(
+                "token id " + std::to_string(lo < 0 ? lo : hi) + " is outside the vocabulary [0, " +
+                std::to_string(config_.vocabSize) + "); the tokenizer does not match the model");
     }
     return at::embedding(embed_, ids.to(embed_.device()));
 }

@@ -8,7 +8,6 @@
 #include "engine/model/vision_language_model.h"
 
 #include <ATen/core/Tensor.h>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -29,8 +28,8 @@ public:
     at::Tensor embed(const at::Tensor &ids) const; // [B, n] -> [B, n, C]
     // The cache protocol of VisionLanguageModel::forward over input embeddings [B, n, C].
     ForwardOutput forward(const at::Tensor &embeds, cache::KvCache &cache,
-                          cache::CachePolicy &policy, int64_t tokensSeenBefore,
-                          cache::Phase phase, LogitsMode mode) const;
+                          cache::CachePolicy &policy, int64_t tokensSeenBefore, cache::Phase phase,
+                          LogitsMode mode) const;
 
 private:
     struct Layer

@@ -4,7 +4,6 @@
 #include "engine/model/layers.h"
 
 #include <ATen/ATen.h>
-
 #include <algorithm>
 #include <stdexcept>
 

@@ -3,7 +3,6 @@
 #include "engine/model/vision_language_model.h"
 
 #include <ATen/Context.h>
-
 #include <stdexcept>
 
 namespace ec::engine {
@@ -31,7 +30,8 @@ Placement resolvePlacement(const LoadOptions &options, const std::string &checkp
         p.device = at::kCPU;
     } else if (dev.rfind("cuda", 0) == 0) {
         if (!at::hasCUDA())
-            throw std::runtime_error("device '" + dev + "': this build's torch has no CUDA; use "
+            throw std::runtime_error("device '" + dev +
+                                     "': this build's torch has no CUDA; use "
                                      "--device cpu");
         try {
             p.device = at::Device(dev);

@@ -13,7 +13,6 @@
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>

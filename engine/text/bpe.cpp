@@ -54,8 +54,8 @@ std::vector<Segment> bpeByScore(std::string_view text, const Vocab &vocab,
         if (len == 0)
             len = utf8StepLength(text.substr(pos));
         int index = static_cast<int>(symbols.size());
-        symbols.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(len), index - 1,
-                           index + 1, -1});
+        symbols.push_back(
+            {static_cast<uint32_t>(pos), static_cast<uint32_t>(len), index - 1, index + 1, -1});
         pos += len;
     }
     if (!symbols.empty())

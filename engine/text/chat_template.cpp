@@ -3,7 +3,6 @@
 #include "engine/text/file_util.h"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace ec::text {
@@ -41,7 +40,10 @@ ChatMessage &ChatMessage::text(std::string t)
     return *this;
 }
 
-ChatTemplate::ChatTemplate(Kind kind) : m_kind(kind) {}
+ChatTemplate::ChatTemplate(Kind kind)
+    : m_kind(kind)
+{
+}
 
 ChatTemplate ChatTemplate::fromName(std::string_view name)
 {
@@ -96,9 +98,9 @@ ChatTemplate ChatTemplate::fromModelDirectory(const std::filesystem::path &dir,
         isLlavaHfJinja(readJson(dir / "tokenizer_config.json")))
         return ChatTemplate(Kind::LlavaHf);
     json config = readJson(dir / "config.json");
-    if (config.is_object() && (config.contains("mm_vision_tower") ||
-                               config.contains("image_aspect_ratio") ||
-                               config.value("model_type", "") == "llava_llama"))
+    if (config.is_object() &&
+        (config.contains("mm_vision_tower") || config.contains("image_aspect_ratio") ||
+         config.value("model_type", "") == "llava_llama"))
         return ChatTemplate(Kind::LlavaV1);
     return ChatTemplate(Kind::LlavaHf); // transformers' LlavaForConditionalGeneration default
 }

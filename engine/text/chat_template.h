@@ -28,8 +28,8 @@ struct ChatMessage
     static ChatMessage user(std::string text);
     static ChatMessage assistant(std::string text);
     static ChatMessage system(std::string text);
-    ChatMessage &image();                 // appends an image part
-    ChatMessage &text(std::string text);  // appends a text part
+    ChatMessage &image();                // appends an image part
+    ChatMessage &text(std::string text); // appends a text part
 };
 
 class ChatTemplate
@@ -65,8 +65,8 @@ private:
 
 struct ImageTokens
 {
-    int tokenId = 32000;       // config.json image_token_index
-    int tokensPerImage = 576;  // (image_size / patch_size)^2 for the "default" feature strategy
+    int tokenId = 32000;      // config.json image_token_index
+    int tokensPerImage = 576; // (image_size / patch_size)^2 for the "default" feature strategy
     std::string marker = "<image>";
 };
 

@@ -6,8 +6,7 @@
 
 namespace ec::text {
 
-std::string readFileLimited(const std::filesystem::path &path, uint64_t maxBytes,
-                            const char *what)
+std::string readFileLimited(const std::filesystem::path &path, uint64_t maxBytes, const char *what)
 {
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);

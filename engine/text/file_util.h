@@ -9,7 +9,6 @@ namespace ec::text {
 
 // Throws std::runtime_error("<what> <path>: ...") when the file is missing, unreadable or larger
 // than maxBytes.
-std::string readFileLimited(const std::filesystem::path &path, uint64_t maxBytes,
-                            const char *what);
+std::string readFileLimited(const std::filesystem::path &path, uint64_t maxBytes, const char *what);
 
 } // namespace ec::text

@@ -19,8 +19,8 @@ void ProtobufReader::next(uint32_t &field, WireType &type)
     uint64_t key = varint();
     field = static_cast<uint32_t>(key >> 3);
     uint32_t wire = static_cast<uint32_t>(key & 7);
-    if (field == 0 || (wire != Varint && wire != Fixed64 && wire != LengthDelimited &&
-                       wire != Fixed32))
+    if (field == 0 ||
+        (wire != Varint && wire != Fixed64 && wire != LengthDelimited && wire != Fixed32))
         fail("bad field key");
     type = static_cast<WireType>(wire);
 }

@@ -12,7 +12,10 @@ class ProtobufReader
 public:
     enum WireType { Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5 };
 
-    explicit ProtobufReader(std::string_view data) : m_data(data) {}
+    explicit ProtobufReader(std::string_view data)
+        : m_data(data)
+    {
+    }
 
     bool atEnd() const { return m_pos >= m_data.size(); }
 

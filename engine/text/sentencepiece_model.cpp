@@ -111,8 +111,9 @@ void parseNormalizerSpec(std::string_view data, SpModelProto &m)
         } else if (field >= 3 && field <= 5) {
             expect(type, ProtobufReader::Varint);
             bool v = r.varint() != 0;
-            (field == 3 ? m.addDummyPrefix : field == 4 ? m.removeExtraWhitespaces
-                                                        : m.escapeWhitespaces) = v;
+            (field == 3   ? m.addDummyPrefix
+             : field == 4 ? m.removeExtraWhitespaces
+                          : m.escapeWhitespaces) = v;
         } else {
             r.skip(type);
         }

@@ -137,8 +137,8 @@ std::string SpNormalizer::normalize(std::string_view input) const
         input.remove_prefix(consumed);
     }
     if (m_removeExtraWhitespaces) {
-        while (out.size() >= space.size() && out.compare(out.size() - space.size(), space.size(),
-                                                         space) == 0)
+        while (out.size() >= space.size() &&
+               out.compare(out.size() - space.size(), space.size(), space) == 0)
             out.resize(out.size() - space.size());
     }
     return out;

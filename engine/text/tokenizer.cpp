@@ -25,7 +25,10 @@ void TokenizerData::addToken(const AddedToken &token)
     added.add(token);
 }
 
-Tokenizer::Tokenizer(std::shared_ptr<const TokenizerData> data) : m_data(std::move(data)) {}
+Tokenizer::Tokenizer(std::shared_ptr<const TokenizerData> data)
+    : m_data(std::move(data))
+{
+}
 
 namespace {
 
@@ -108,8 +111,9 @@ void encodeRun(const TokenizerData &d, std::string_view run, bool atStart, std::
         if (m.split) { // words start at each replacement character
             std::string_view all(text);
             size_t begin = 0;
-            for (size_t pos = m.replacement.size(); pos <= all.size(); ++pos) {
-                if (pos == all.size() || all.compare(pos, m.replacement.size(), m.replacement) == 0) {
+            for (size_t pos = 1; pos <= all.size(); ++pos) {
+                if (pos == all.size() ||
+                    all.compare(pos, m.replacement.size(), m.replacement) == 0) {
                     encodeWord(d, all.substr(begin, pos - begin), out);
                     begin = pos;
                 }
@@ -154,8 +158,7 @@ std::string Tokenizer::decode(std::span<const int> ids, bool skipSpecial) const
     return decodeAfter(ids, skipSpecial, atStart);
 }
 
-std::string Tokenizer::decodeAfter(std::span<const int> ids, bool skipSpecial,
-                                   bool &atStart) const
+std::string Tokenizer::decodeAfter(std::span<const int> ids, bool skipSpecial, bool &atStart) const
 {
     const TokenizerData &d = *m_data;
     std::string text;
@@ -177,7 +180,8 @@ std::string Tokenizer::decodeAfter(std::span<const int> ids, bool skipSpecial,
     };
     for (int id : ids) {
         if (id < 0 || id >= d.vocab.size())
-            throw std::out_of_range("token id " + std::to_string(id) + " is outside the vocabulary");
+            throw std::out_of_range("token id " + std::to_string(id) +
+                                    " is outside the vocabulary");
         const PieceType type = d.vocab.types[id];
         if (type == PieceType::Byte) {
             bytes.push_back(static_cast<char>(bytePieceValue(d.vocab.pieces[id])));
@@ -259,8 +263,7 @@ std::string Tokenizer::idToPiece(int id) const
 
 bool Tokenizer::isSpecial(int id) const
 {
-    return id >= 0 && id < m_data->vocab.size() &&
-           m_data->vocab.types[id] == PieceType::Control;
+    return id >= 0 && id < m_data->vocab.size() && m_data->vocab.types[id] == PieceType::Control;
 }
 
 std::string Tokenizer::description() const

@@ -4,7 +4,6 @@
 #include "engine/text/tokenizer_data.h"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace ec::text {

@@ -6,7 +6,6 @@
 #include "engine/text/tokenizer_data.h"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace ec::text {
@@ -61,7 +60,7 @@ void readPreTokenizer(const json &p, TokenizerData &d)
         m.replacement = p.value("replacement", m.replacement);
         if (p.contains("prepend_scheme")) {
             std::string s = p["prepend_scheme"].get<std::string>();
-            m.scheme = s == "always" ? Metaspace::Always
+            m.scheme = s == "always"  ? Metaspace::Always
                        : s == "first" ? Metaspace::First
                        : s == "never" ? Metaspace::Never
                                       : (unsupported("prepend_scheme '" + s + "'"), m.scheme);

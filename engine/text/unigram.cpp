@@ -7,7 +7,8 @@
 
 namespace ec::text {
 
-UnigramModel::UnigramModel(const Vocab &vocab, int unkId) : m_unkId(unkId)
+UnigramModel::UnigramModel(const Vocab &vocab, int unkId)
+    : m_unkId(unkId)
 {
     m_minScore = FLT_MAX;
     m_maxScore = FLT_MIN; // sic: SentencePiece starts from FLT_MIN too
@@ -50,9 +51,8 @@ std::vector<Segment> UnigramModel::segment(std::string_view text, const Vocab &v
             PieceType t = vocab.types[id];
             if (t != PieceType::Normal && t != PieceType::UserDefined)
                 continue;
-            float score = t == PieceType::UserDefined
-                              ? static_cast<float>(len * m_maxScore - 0.1)
-                              : vocab.scores[id];
+            float score = t == PieceType::UserDefined ? static_cast<float>(len * m_maxScore - 0.1)
+                                                      : vocab.scores[id];
             float candidate = score + base;
             Best &target = best[start + len];
             if (target.start == -1 || candidate > target.score)

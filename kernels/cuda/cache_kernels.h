@@ -3,10 +3,9 @@
 // `stream` on device `device` and returns the launch status; nothing synchronises.
 #pragma once
 
-#include <cuda_runtime_api.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <cuda_runtime_api.h>
 
 namespace ec::kernels::cuda {
 
@@ -19,10 +18,10 @@ int elementBytes(DType dtype);
 // are the last Tq of the Tk positions (causal, prefix Tk - Tq); rep = H / Hkv (GQA).
 struct ImportanceArgs
 {
-    const void *q = nullptr;      // [B, H, Tq, D]
-    const void *k = nullptr;      // [B, Hkv, Tk, D]
-    const float *lse = nullptr;   // [B, H, Tq]
-    float *columnSums = nullptr;  // [B, Tk], written
+    const void *q = nullptr;     // [B, H, Tq, D]
+    const void *k = nullptr;     // [B, Hkv, Tk, D]
+    const float *lse = nullptr;  // [B, H, Tq]
+    float *columnSums = nullptr; // [B, Tk], written
     int batch = 0, heads = 0, kvHeads = 0, queries = 0, keys = 0, headDim = 0;
     float scale = 1.0f;
     DType dtype = DType::F32;
@@ -39,9 +38,9 @@ cudaError_t importance(const ImportanceArgs &args, void *workspace, cudaStream_t
 // Sources are read into the workspace before any slot is written, so in-place use is safe.
 struct MergeArgs
 {
-    void *keys = nullptr;              // [B, H, C, D]
-    void *values = nullptr;            // [B, H, C, D]
-    const int64_t *assign = nullptr;   // [B, S]
+    void *keys = nullptr;            // [B, H, C, D]
+    void *values = nullptr;          // [B, H, C, D]
+    const int64_t *assign = nullptr; // [B, S]
     int batch = 0, heads = 0, capacity = 0, headDim = 0, liveSlots = 0, outSlots = 0;
     DType dtype = DType::F32;
     int device = 0;
@@ -58,9 +57,9 @@ constexpr int kMaxSlotLayers = 64;
 struct SlotCopyArgs
 {
     int layers = 0;
-    void *const *dstKeys = nullptr;         // host array of `layers` device pointers [B,H,dstCap,D]
+    void *const *dstKeys = nullptr; // host array of `layers` device pointers [B,H,dstCap,D]
     void *const *dstValues = nullptr;
-    const void *const *srcKeys = nullptr;   // host array of device pointers [B,H,srcCap,D]
+    const void *const *srcKeys = nullptr; // host array of device pointers [B,H,srcCap,D]
     const void *const *srcValues = nullptr;
     int batch = 0, heads = 0, headDim = 0;
     int dstCapacity = 0, srcCapacity = 0, dstSlot = 0, srcSlot = 0;

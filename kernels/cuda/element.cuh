@@ -8,25 +8,35 @@
 
 namespace ec::kernels::cuda {
 
-__device__ __forceinline__ float toFloat(float x) { return x; }
-__device__ __forceinline__ float toFloat(__half x) { return __half2float(x); }
-__device__ __forceinline__ float toFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
+__device__ __forceinline__ float toFloat(float x)
+{
+    return x;
+}
+__device__ __forceinline__ float toFloat(__half x)
+{
+    return __half2float(x);
+}
+__device__ __forceinline__ float toFloat(__nv_bfloat16 x)
+{
+    return __bfloat162float(x);
+}
 
-template<typename T>
-__device__ __forceinline__ T fromFloat(float x);
-template<>
-__device__ __forceinline__ float fromFloat<float>(float x) { return x; }
-template<>
-__device__ __forceinline__ __half fromFloat<__half>(float x) { return __float2half_rn(x); }
-template<>
-__device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float x)
+template <typename T> __device__ __forceinline__ T fromFloat(float x);
+template <> __device__ __forceinline__ float fromFloat<float>(float x)
+{
+    return x;
+}
+template <> __device__ __forceinline__ __half fromFloat<__half>(float x)
+{
+    return __float2half_rn(x);
+}
+template <> __device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float x)
 {
     return __float2bfloat16_rn(x);
 }
 
 // V consecutive elements moved as one aligned load/store.
-template<typename T, int V>
-struct alignas(sizeof(T) * V) Pack
+template <typename T, int V> struct alignas(sizeof(T) * V) Pack
 {
     T v[V];
 };
@@ -44,8 +54,7 @@ inline int packWidth(int elementSize, int rowElements, const void *const *ptrs, 
 }
 
 // Calls f(T{}) with the element type of `dtype`.
-template<typename F>
-cudaError_t withElementType(DType dtype, F &&f)
+template <typename F> cudaError_t withElementType(DType dtype, F &&f)
 {
     switch (dtype) {
     case DType::F32:

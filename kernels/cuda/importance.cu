@@ -8,7 +8,6 @@
 #include "kernels/cuda/element.cuh"
 
 #include <mma.h>
-
 #include <type_traits>
 
 namespace ec::kernels::cuda {
@@ -56,8 +55,7 @@ Shape makeShape(const ImportanceArgs &a)
 }
 
 // Tensor-core path: tiles of Q and K in 64-column chunks of the head dimension.
-template<typename T>
-struct WmmaTiles
+template <typename T> struct WmmaTiles
 {
     static constexpr int kChunk = 64;
     static constexpr int kLd = kChunk + 8;
@@ -66,7 +64,7 @@ struct WmmaTiles
 };
 
 // Rows [row0, row0 + 64) x columns [d0, d0 + 64) of a [rows, D] matrix; zeros outside it.
-template<typename T>
+template <typename T>
 __device__ void loadChunk16(T *dst, const T *src, int row0, int rowLimit, int d0, int dim)
 {
     constexpr int kChunk = WmmaTiles<T>::kChunk, kLd = WmmaTiles<T>::kLd;
@@ -85,7 +83,7 @@ __device__ void loadChunk16(T *dst, const T *src, int row0, int rowLimit, int d0
     }
 }
 
-template<typename T>
+template <typename T>
 __device__ void scoresWmma(WmmaTiles<T> &tiles, float *scores, const T *qHead, const T *kHead,
                            int q0, int n0, const Shape &s)
 {
@@ -125,7 +123,7 @@ struct SimtTiles
     float k[kTile * kLd];
 };
 
-template<typename T>
+template <typename T>
 __device__ void scoresSimt(SimtTiles &tiles, float *scores, const T *qHead, const T *kHead, int q0,
                            int n0, const Shape &s)
 {
@@ -138,9 +136,9 @@ __device__ void scoresSimt(SimtTiles &tiles, float *scores, const T *qHead, cons
         for (int i = threadIdx.x; i < kTile * kChunk; i += kThreads) {
             const int r = i / kChunk, col = d0 + i % kChunk;
             const bool inDim = col < s.headDim;
-            tiles.q[r * kLd + i % kChunk] =
-                inDim && q0 + r < s.queries ? toFloat(qHead[size_t(q0 + r) * s.headDim + col])
-                                            : 0.0f;
+            tiles.q[r * kLd + i % kChunk] = inDim && q0 + r < s.queries
+                                                ? toFloat(qHead[size_t(q0 + r) * s.headDim + col])
+                                                : 0.0f;
             tiles.k[r * kLd + i % kChunk] =
                 inDim && n0 + r < s.keys ? toFloat(kHead[size_t(n0 + r) * s.headDim + col]) : 0.0f;
         }
@@ -156,7 +154,7 @@ __device__ void scoresSimt(SimtTiles &tiles, float *scores, const T *qHead, cons
         scores[(r0 + r) * kScoreLd + c] = acc[r];
 }
 
-template<typename T, bool kWmma>
+template <typename T, bool kWmma>
 __global__ void __launch_bounds__(kThreads)
     importanceTiles(const T *q, const T *k, const float *lse, float *partial, Shape s,
                     float scaleLog2)
@@ -223,11 +221,17 @@ __global__ void reducePartials(const float *partial, float *columnSums, Shape s)
     columnSums[size_t(b) * s.keys + n] = total / float(s.heads);
 }
 
-bool aligned16(const void *p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+bool aligned16(const void *p)
+{
+    return reinterpret_cast<uintptr_t>(p) % 16 == 0;
+}
 
 } // namespace
 
-int elementBytes(DType dtype) { return dtype == DType::F32 ? 4 : 2; }
+int elementBytes(DType dtype)
+{
+    return dtype == DType::F32 ? 4 : 2;
+}
 
 size_t importanceWorkspaceBytes(const ImportanceArgs &args)
 {
@@ -259,21 +263,21 @@ cudaError_t importance(const ImportanceArgs &a, void *workspace, cudaStream_t st
         const T *q = static_cast<const T *>(a.q);
         const T *k = static_cast<const T *>(a.k);
         if constexpr (std::is_same_v<T, float>) {
-            importanceTiles<T, false><<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s,
-                                                                     scaleLog2);
+            importanceTiles<T, false>
+                <<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s, scaleLog2);
         } else if (a.headDim % 8 == 0 && aligned16(q) && aligned16(k)) {
-            importanceTiles<T, true><<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s,
-                                                                    scaleLog2);
+            importanceTiles<T, true>
+                <<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s, scaleLog2);
         } else {
-            importanceTiles<T, false><<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s,
-                                                                     scaleLog2);
+            importanceTiles<T, false>
+                <<<grid, kThreads, 0, stream>>>(q, k, a.lse, partial, s, scaleLog2);
         }
         return cudaGetLastError();
     });
     if (status != cudaSuccess)
         return status;
-    reducePartials<<<dim3((s.keys + 255) / 256, s.batch), 256, 0, stream>>>(partial,
-                                                                           a.columnSums, s);
+    reducePartials<<<dim3((s.keys + 255) / 256, s.batch), 256, 0, stream>>>(partial, a.columnSums,
+                                                                            s);
     return cudaGetLastError();
 }
 

@@ -11,6 +11,7 @@ namespace ec::kernels::cuda {
 namespace {
 
 constexpr int kSortThreads = 1024;
+constexpr int kSharedBuckets = 8192; // 32 KB of bucket cursors in shared memory
 constexpr int kMeanThreads = 256;
 
 struct Layout
@@ -23,7 +24,10 @@ struct Layout
     size_t bytes;
 };
 
-size_t alignUp(size_t n) { return (n + 255) / 256 * 256; }
+size_t alignUp(size_t n)
+{
+    return (n + 255) / 256 * 256;
+}
 
 Layout layout(const MergeArgs &a, void *base)
 {
@@ -55,6 +59,8 @@ __global__ void __launch_bounds__(kSortThreads)
     sortByBucket(const int64_t *assign, int liveSlots, int outSlots, Layout l)
 {
     __shared__ int scan[kSortThreads];
+    __shared__ int stage[kSortThreads];
+    __shared__ int sharedCursor[kSharedBuckets];
     __shared__ int carry;
     const int b = blockIdx.x, tid = threadIdx.x;
     const int64_t *a = assign + size_t(b) * liveSlots;
@@ -86,10 +92,8 @@ __global__ void __launch_bounds__(kSortThreads)
             scan[tid] += add;
             __syncthreads();
         }
-        if (m < outSlots) {
+        if (m < outSlots)
             offsets[m] = carry + scan[tid] - own;
-            cursor[m] = carry + scan[tid] - own;
-        }
         __syncthreads();
         if (tid == kSortThreads - 1)
             carry += scan[tid];
@@ -97,30 +101,40 @@ __global__ void __launch_bounds__(kSortThreads)
     }
     if (tid == 0)
         offsets[outSlots] = carry;
+    // Bucket cursors live in shared memory when they fit: the fill below is a serial chain
+    // through them, so their latency sets its speed.
+    int *cursorAt = outSlots <= kSharedBuckets ? sharedCursor : cursor;
+    for (int m = tid; m < outSlots; m += kSortThreads)
+        cursorAt[m] = offsets[m];
     __syncthreads();
-    // Stable fill by one warp, 32 slots at a time: lanes with the same bucket take consecutive
-    // places in lane order, then the highest of them advances the bucket's cursor.
-    if (tid >= 32)
-        return;
-    const unsigned lowerLanes = (1u << tid) - 1u;
-    for (int s0 = 0; s0 < liveSlots; s0 += 32) {
-        const int s = s0 + tid;
-        const int m = s < liveSlots ? bucketOf(a, s, outSlots) : -1;
-        const unsigned peers = __match_any_sync(0xffffffffu, m);
-        int base = 0;
-        if (m >= 0) {
-            base = cursor[m];
-            order[base + __popc(peers & lowerLanes)] = s;
+    // Stable fill, kSortThreads slots at a time: all threads stage the buckets, then one warp
+    // walks them 32 at a time; lanes with the same bucket take consecutive places in lane order
+    // and the highest of them advances the bucket's cursor.
+    const unsigned lowerLanes = (1u << (tid % 32)) - 1u;
+    for (int s0 = 0; s0 < liveSlots; s0 += kSortThreads) {
+        stage[tid] = s0 + tid < liveSlots ? bucketOf(a, s0 + tid, outSlots) : -1;
+        __syncthreads();
+        if (tid < 32) {
+            for (int j = 0; j < kSortThreads && s0 + j < liveSlots; j += 32) {
+                const int m = stage[j + tid];
+                const unsigned peers = __match_any_sync(0xffffffffu, m);
+                int base = 0;
+                if (m >= 0) {
+                    base = cursorAt[m];
+                    order[base + __popc(peers & lowerLanes)] = s0 + j + tid;
+                }
+                __syncwarp();
+                if (m >= 0 && tid == 31 - __clz(peers))
+                    cursorAt[m] = base + __popc(peers);
+                __syncwarp();
+            }
         }
-        __syncwarp();
-        if (m >= 0 && tid == 31 - __clz(peers))
-            cursor[m] = base + __popc(peers);
-        __syncwarp();
+        __syncthreads();
     }
 }
 
 // Block (m, b, which): mean of bucket m of sequence b for K (which 0) or V (which 1).
-template<typename T, int V>
+template <typename T, int V>
 __global__ void __launch_bounds__(kMeanThreads)
     bucketMeans(const T *keys, const T *values, MergeArgs a, Layout l)
 {
@@ -128,7 +142,8 @@ __global__ void __launch_bounds__(kMeanThreads)
     const int count = l.counts[size_t(b) * a.outSlots + m];
     if (count == 0)
         return;
-    const int *sources = l.order + size_t(b) * a.liveSlots + l.offsets[size_t(b) * (a.outSlots + 1) + m];
+    const int *sources =
+        l.order + size_t(b) * a.liveSlots + l.offsets[size_t(b) * (a.outSlots + 1) + m];
     const T *src = (which == 0 ? keys : values) + size_t(b) * a.heads * a.capacity * a.headDim;
     T *dst = static_cast<T *>(l.means) +
              ((size_t(which) * a.batch + b) * a.heads * a.outSlots + m) * a.headDim;
@@ -151,7 +166,7 @@ __global__ void __launch_bounds__(kMeanThreads)
     }
 }
 
-template<typename T, int V>
+template <typename T, int V>
 __global__ void __launch_bounds__(kMeanThreads)
     writeMeans(T *keys, T *values, MergeArgs a, Layout l)
 {
@@ -170,7 +185,7 @@ __global__ void __launch_bounds__(kMeanThreads)
     }
 }
 
-template<typename T, int V>
+template <typename T, int V>
 cudaError_t launchMeans(const MergeArgs &a, const Layout &l, cudaStream_t stream)
 {
     const dim3 grid(a.outSlots, a.batch, 2);
@@ -183,7 +198,10 @@ cudaError_t launchMeans(const MergeArgs &a, const Layout &l, cudaStream_t stream
 
 } // namespace
 
-size_t mergeCompactWorkspaceBytes(const MergeArgs &args) { return layout(args, nullptr).bytes; }
+size_t mergeCompactWorkspaceBytes(const MergeArgs &args)
+{
+    return layout(args, nullptr).bytes;
+}
 
 cudaError_t mergeCompact(const MergeArgs &a, void *workspace, cudaStream_t stream)
 {

@@ -10,11 +10,11 @@ constexpr int kThreads = 256;
 
 struct LayerPointers
 {
-    void *dst[2 * kMaxSlotLayers];       // K of layer l at 2l, V at 2l + 1
+    void *dst[2 * kMaxSlotLayers]; // K of layer l at 2l, V at 2l + 1
     const void *src[2 * kMaxSlotLayers];
 };
 
-template<typename T, int V>
+template <typename T, int V>
 __global__ void __launch_bounds__(kThreads) copySlotKernel(LayerPointers p, SlotCopyArgs a)
 {
     const int rowPacks = a.headDim / V;
@@ -30,7 +30,7 @@ __global__ void __launch_bounds__(kThreads) copySlotKernel(LayerPointers p, Slot
                                               d);
 }
 
-template<typename T>
+template <typename T>
 cudaError_t launchChunk(const SlotCopyArgs &a, int first, int count, cudaStream_t stream)
 {
     LayerPointers p{};
@@ -66,9 +66,8 @@ cudaError_t copySlots(const SlotCopyArgs &a, cudaStream_t stream)
         return cudaSuccess;
     for (int first = 0; first < a.layers; first += kMaxSlotLayers) {
         const int count = a.layers - first < kMaxSlotLayers ? a.layers - first : kMaxSlotLayers;
-        cudaError_t e = withElementType(a.dtype, [&](auto tag) {
-            return launchChunk<decltype(tag)>(a, first, count, stream);
-        });
+        cudaError_t e = withElementType(
+            a.dtype, [&](auto tag) { return launchChunk<decltype(tag)>(a, first, count, stream); });
         if (e != cudaSuccess)
             return e;
     }

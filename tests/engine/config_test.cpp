@@ -91,19 +91,16 @@ TEST(LlavaConfig, RejectsWhatTheEngineDoesNotImplement)
 {
     expectThrowsWith([] { parseLlavaConfig(with(R"({"projector_hidden_act":"relu"})")); },
                      {"'projector_hidden_act'", "relu"});
-    expectThrowsWith(
-        [] { parseLlavaConfig(with(R"({"vision_feature_select_strategy":"cls"})")); },
-        {"'vision_feature_select_strategy'", "default, full"});
+    expectThrowsWith([] { parseLlavaConfig(with(R"({"vision_feature_select_strategy":"cls"})")); },
+                     {"'vision_feature_select_strategy'", "default, full"});
     expectThrowsWith([] { parseLlavaConfig(with(R"({"vision_feature_layer":-30})")); },
                      {"'vision_feature_layer'", "-30"});
-    expectThrowsWith(
-        [] { parseLlavaConfig(with(R"({"text_config":{"num_key_value_heads":5}})")); },
-        {"'text_config.num_key_value_heads'", "must divide"});
+    expectThrowsWith([] { parseLlavaConfig(with(R"({"text_config":{"num_key_value_heads":5}})")); },
+                     {"'text_config.num_key_value_heads'", "must divide"});
     expectThrowsWith([] { parseLlavaConfig(with(R"({"text_config":{"model_type":"mistral"}})")); },
                      {"'text_config.model_type'", "mistral"});
-    expectThrowsWith(
-        [] { parseLlavaConfig(with(R"({"text_config":{"attention_bias":true}})")); },
-        {"'text_config.attention_bias'"});
+    expectThrowsWith([] { parseLlavaConfig(with(R"({"text_config":{"attention_bias":true}})")); },
+                     {"'text_config.attention_bias'"});
     expectThrowsWith([] { parseLlavaConfig(with(R"({"vision_config":{"hidden_size":"big"}})")); },
                      {"'vision_config.hidden_size'", "must be an integer"});
     expectThrowsWith([] { parseLlavaConfig(with(R"({"image_token_index":40000})")); },

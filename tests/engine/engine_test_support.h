@@ -3,11 +3,10 @@
 
 #include "tools/tiny_model.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <string>
 
 namespace ec::test {
@@ -55,8 +54,7 @@ inline std::string readFile(const std::filesystem::path &path)
 }
 
 // Expects `fn` to throw an exception whose message contains every one of `parts`.
-template<typename Fn>
-void expectThrowsWith(Fn &&fn, std::initializer_list<std::string> parts)
+template <typename Fn> void expectThrowsWith(Fn &&fn, std::initializer_list<std::string> parts)
 {
     try {
         fn();

@@ -206,4 +206,34 @@ TEST(ImageDecode, ExifOrientationIsApplied)
     }
 }
 
+TEST(ImageDecode, PngExifChunkOrientationIsApplied)
+{
+    cv::Mat src = gradient(20, 12);
+    std::string png = encode(src, ".png");
+    std::string tiff("MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0", 26);
+    std::string chunk = "eXIf" + tiff;
+    uint32_t crc = 0xFFFFFFFFu; // CRC-32 of type + data, as PNG requires
+    for (unsigned char c : chunk) {
+        crc ^= c;
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    crc ^= 0xFFFFFFFFu;
+    auto be32 = [](uint32_t v) {
+        std::string b(4, '\0');
+        for (int i = 0; i < 4; ++i)
+            b[i] = static_cast<char>(v >> (24 - 8 * i));
+        return b;
+    };
+    std::string withExif = png.substr(0, 33) + be32(static_cast<uint32_t>(tiff.size())) + chunk +
+                           be32(crc) + png.substr(33); // after the 8-byte signature + IHDR
+    EXPECT_EQ(exifOrientation(withExif), 6);
+    RgbImage img = decodeImage(withExif);
+    ASSERT_EQ(img.width, 12);
+    ASSERT_EQ(img.height, 20);
+    cv::Mat rotated;
+    cv::rotate(src, rotated, cv::ROTATE_90_CLOCKWISE); // orientation 6
+    expectSameRgb(img, rotated);
+}
+
 #endif

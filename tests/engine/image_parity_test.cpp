@@ -5,10 +5,9 @@
 #include "engine/image/pillow_resize.h"
 #include "text_test_support.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 
 using namespace ec::image;
@@ -45,8 +44,8 @@ json imageCases()
 {
     json cases = json::array();
     auto add = [&](const char *name, const char *image, json crop, json config) {
-        cases.push_back({{"name", name}, {"image", sample(image)}, {"crop", crop},
-                         {"config", config}});
+        cases.push_back(
+            {{"name", name}, {"image", sample(image)}, {"crop", crop}, {"config", config}});
     };
     add("coffee_600x400", "coffee.png", nullptr, clipConfig(336, 336));
     add("chelsea_451x300_up", "chelsea.png", nullptr, clipConfig(336, 336));
@@ -61,7 +60,9 @@ json imageCases()
     add("coffee_tall_pad", "coffee.png", json{40, 0, 211, 400}, clipConfig(336, 336, true));
     for (auto [w, h] : {std::pair{336, 336}, {1001, 13}, {7, 555}, {599, 401}, {600, 1}}) {
         std::string name = "resize_" + std::to_string(w) + "x" + std::to_string(h);
-        cases.push_back({{"name", name}, {"image", sample("coffee.png")}, {"crop", nullptr},
+        cases.push_back({{"name", name},
+                         {"image", sample("coffee.png")},
+                         {"crop", nullptr},
                          {"resize_to", {w, h}}});
     }
     return cases;
@@ -86,6 +87,12 @@ protected:
                 " " + ec::test::shellQuote(spec) + " " + ec::test::shellQuote(s_dir) + " 2>&1",
             error);
         s_error = error;
+    }
+
+    static void TearDownTestSuite()
+    {
+        if (!s_dir.empty())
+            std::filesystem::remove_all(s_dir); // ~20 MB of oracle output
     }
 
     void SetUp() override
@@ -158,4 +165,55 @@ TEST_F(ImageParity, PlainBicubicResizeMatchesPillow)
         ++checked;
     }
     EXPECT_EQ(checked, 5);
+}
+
+#ifdef EC_HAVE_OPENCV
+#include <opencv2/imgproc.hpp>
+
+// The parity checks can fail: OpenCV's bicubic (a = -0.75, no antialiasing) is not Pillow's.
+TEST(ImageResize, OpenCvBicubicDiffersFromPillow)
+{
+    RgbImage img = loadImage(sample("coffee.png"));
+    RgbImage ours = resizePillow(img, 336, 224);
+    cv::Mat src(img.height, img.width, CV_8UC3, img.data.data());
+    cv::Mat dst;
+    cv::resize(src, dst, cv::Size(336, 224), 0, 0, cv::INTER_CUBIC);
+    size_t differing = 0;
+    for (size_t i = 0; i < ours.data.size(); ++i)
+        differing += ours.data[i] != dst.data[i];
+    EXPECT_GT(differing, ours.data.size() / 10);
+}
+#endif
+
+TEST(PreprocessConfig, ReadsTheCheckpointAndLlavaPadMode)
+{
+    namespace fs = std::filesystem;
+    fs::path dir = ec::test::tempPath("preproc_dir");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    ec::test::writeFile((dir / "preprocessor_config.json").string(),
+                        R"({"size": 224, "crop_size": 224, "resample": 2,
+                            "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]})");
+    auto c = PreprocessConfig::fromModelDirectory(dir);
+    EXPECT_EQ(c.shortestEdge, 224);
+    EXPECT_EQ(c.cropWidth, 224);
+    EXPECT_EQ(c.resample, ResampleFilter::Bilinear);
+    EXPECT_FALSE(c.padToSquare);
+    ec::test::writeFile((dir / "config.json").string(), R"({"image_aspect_ratio": "pad"})");
+    EXPECT_TRUE(PreprocessConfig::fromModelDirectory(dir).padToSquare);
+    EXPECT_EQ(PreprocessConfig{}.padColor(), (std::array<uint8_t, 3>{122, 116, 104}));
+    EXPECT_THROW(PreprocessConfig::fromJson(R"({"resample": 1})"), std::runtime_error);
+    EXPECT_THROW(PreprocessConfig::fromJson(R"({"image_std": [0, 1, 1]})"), std::runtime_error);
+    EXPECT_THROW(PreprocessConfig::fromJson("{"), std::runtime_error);
+
+    RgbImage wide(4, 2);
+    std::fill(wide.data.begin(), wide.data.end(), 9);
+    RgbImage square = padToSquare(wide, {122, 116, 104});
+    EXPECT_EQ(square.width, 4);
+    EXPECT_EQ(square.height, 4);
+    EXPECT_EQ(square.row(0)[0], 122); // band above
+    EXPECT_EQ(square.row(1)[0], 9);   // the image, pasted at (W - H) / 2 = 1
+    EXPECT_EQ(square.row(3)[2], 104); // band below
+    EXPECT_EQ(shortestEdgeSize(451, 300, 336), (std::array<int, 2>{505, 336}));
+    EXPECT_EQ(shortestEdgeSize(123, 391, 336), (std::array<int, 2>{336, 1068}));
 }

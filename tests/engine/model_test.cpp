@@ -9,7 +9,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-
 #include <cstdlib>
 #include <random>
 
@@ -27,8 +26,7 @@ at::Tensor randomImage(const ModelInfo &info, uint64_t seed)
 }
 
 // Prompt ids: `before` text tokens, then images, then `after` text tokens (ids avoid EOS 2).
-UserTurn makeTurn(const ModelInfo &info, int64_t before, int images, int64_t after,
-                  uint64_t seed)
+UserTurn makeTurn(const ModelInfo &info, int64_t before, int images, int64_t after, uint64_t seed)
 {
     UserTurn turn;
     std::mt19937 rng(static_cast<uint32_t>(seed));
@@ -78,8 +76,7 @@ public:
         lastSlots = colSums.size(1);
         EXPECT_EQ(colSums.size(1), cache.size() + cache.pending());
         // Every query row is a distribution: sums over slots add up to queries (x heads / H).
-        EXPECT_NEAR(colSums.sum().item<double>(), double(cache.pending() * colSums.size(0)),
-                    1e-3);
+        EXPECT_NEAR(colSums.sum().item<double>(), double(cache.pending() * colSums.size(0)), 1e-3);
     }
     int calls = 0;
     int64_t lastSlots = 0;
@@ -171,8 +168,9 @@ TEST_F(TinyModel, BatchOfBEqualsBSingleRuns)
         auto one = single.generate(gen);
         const int64_t steps = static_cast<int64_t>(one.tokens[0].size());
         ASSERT_LE(steps, batched.logits.size(1));
-        EXPECT_EQ(std::vector<int64_t>(batched.tokens[r].begin(), batched.tokens[r].begin() + steps),
-                  one.tokens[0])
+        EXPECT_EQ(
+            std::vector<int64_t>(batched.tokens[r].begin(), batched.tokens[r].begin() + steps),
+            one.tokens[0])
             << "row " << r;
         EXPECT_LT(maxDiff(batched.logits[r].narrow(0, 0, steps), one.logits[0]), kTol);
     }
@@ -190,16 +188,16 @@ TEST_F(TinyModel, AttentionStatisticsPathEqualsFastPath)
     ec::cache::FullPolicy fast(ec::cache::PolicyConfig{});
     ObservingPolicy observing(ec::cache::PolicyConfig{});
     auto a = model->forward(in, fastCache, fast, 0, ec::cache::Phase::Prefill, LogitsMode::All);
-    auto b = model->forward(in, statCache, observing, 0, ec::cache::Phase::Prefill,
-                            LogitsMode::All);
+    auto b =
+        model->forward(in, statCache, observing, 0, ec::cache::Phase::Prefill, LogitsMode::All);
     EXPECT_LT(maxDiff(a.logits, b.logits), kTol);
     EXPECT_EQ(observing.calls, model->info().layers);
     // A decode step on top of the prefix also agrees.
     ForwardInput step;
     step.ids = at::tensor(std::vector<int64_t>{17}, at::kLong).view({1, 1});
     auto c = model->forward(step, fastCache, fast, n, ec::cache::Phase::Decode, LogitsMode::Last);
-    auto d = model->forward(step, statCache, observing, n, ec::cache::Phase::Decode,
-                            LogitsMode::Last);
+    auto d =
+        model->forward(step, statCache, observing, n, ec::cache::Phase::Decode, LogitsMode::Last);
     EXPECT_LT(maxDiff(c.logits, d.logits), kTol);
     EXPECT_EQ(observing.lastSlots, n + 1);
 }

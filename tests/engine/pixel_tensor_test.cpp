@@ -1,9 +1,8 @@
 #include "engine/image/pixel_tensor.h"
 
 #include <ATen/ATen.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
+#include <gtest/gtest.h>
 
 using namespace ec::image;
 

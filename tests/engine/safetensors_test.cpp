@@ -102,9 +102,7 @@ TEST(Safetensors, RejectsMalformedJson)
 TEST(Safetensors, RejectsOffsetsOutsideTheFile)
 {
     expectThrowsWith(
-        [] {
-            parseHeader(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8, "f");
-        },
+        [] { parseHeader(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8, "f"); },
         {"tensor 'w'", "outside the data buffer of 8 bytes"});
 }
 
@@ -132,18 +130,14 @@ TEST(Safetensors, RejectsGapsAndTrailingBytes)
 TEST(Safetensors, RejectsDtypeShapeLengthMismatch)
 {
     expectThrowsWith(
-        [] {
-            parseHeader(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,8]}})", 8, "f");
-        },
+        [] { parseHeader(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,8]}})", 8, "f"); },
         {"tensor 'a'", "F16 with 6 bytes by its shape but 8 bytes"});
 }
 
 TEST(Safetensors, RejectsUnknownDtypeAndDuplicateNames)
 {
     expectThrowsWith(
-        [] {
-            parseHeader(R"({"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}})", 1, "f");
-        },
+        [] { parseHeader(R"({"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}})", 1, "f"); },
         {"unknown dtype \"Q4\""});
     expectThrowsWith(
         [] {

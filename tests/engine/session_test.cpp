@@ -118,6 +118,20 @@ TEST_F(SessionTest, CancellationIsCheckedEveryToken)
         &cancel);
     EXPECT_EQ(r.tokens[0].size(), 3u);
     EXPECT_EQ(r.stopReasons[0], StopReason::Cancelled);
+    EXPECT_EQ(s.tokensSeen(), 5 + 2);
+    // Cancelled before it starts: nothing runs and the turn stays queued.
+    s.addUserTurn(textTurn(4));
+    auto r2 = s.generate(g, {}, &cancel);
+    EXPECT_TRUE(r2.tokens[0].empty());
+    EXPECT_EQ(r2.stopReasons[0], StopReason::Cancelled);
+    EXPECT_EQ(s.tokensSeen(), 7);
+    cancel = false;
+    g.maxNewTokens = 1;
+    auto r3 = s.generate(g, {}, &cancel);
+    EXPECT_EQ(r3.stats.promptTokens, 1 + 4) << "carried token + queued turn";
+    g.maxNewTokens = 0;
+    s.addUserTurn(textTurn(1));
+    expectThrowsWith([&] { s.generate(g); }, {"maxNewTokens must be at least 1"});
 }
 
 TEST_F(SessionTest, ContextLimitStopsGenerationAndRefusesLongPrompts)
@@ -166,6 +180,21 @@ TEST_F(SessionTest, StreamsWholeUtf8CharactersAndHonoursStopStrings)
     EXPECT_EQ(streamed2.find(stop), std::string::npos);
     EXPECT_EQ(streamed2, r2.text[0]);
     EXPECT_EQ(r2.text[0], detok->decode({free[0]}).substr(0, r2.text[0].size()));
+
+    // Every step ends in '>', a possible start of this stop string: held back, then flushed.
+    Session s3(*model, o);
+    s3.addUserTurn(textTurn(4));
+    g.stopStrings = {"><99999"};
+    std::string streamed3;
+    int flushes = 0;
+    auto r3 = s3.generate(g, [&](const StreamEvent &e) {
+        streamed3 += e.text;
+        flushes += e.token == -1;
+    });
+    EXPECT_EQ(r3.stopReasons[0], StopReason::MaxTokens);
+    EXPECT_EQ(flushes, 1);
+    EXPECT_EQ(streamed3, detok->decode(r3.tokens[0]));
+    EXPECT_EQ(r3.text[0], streamed3);
 }
 
 TEST(SessionUtf8, IncompleteCharactersAreHeldBack)
@@ -198,8 +227,11 @@ TEST_F(SessionTest, SameSeedGivesSameTokens)
 TEST_F(SessionTest, RejectsBadIdsWithoutChangingTheSession)
 {
     Session s(*model);
-    expectThrowsWith([&] { s.addUserTurn(UserTurn{{1, 999}, {}}); },
-                     {"token id 999", "outside the vocabulary [0, 256)"});
+    expectThrowsWith(
+        [&] {
+            s.addUserTurn(UserTurn{{1, 999}, {}});
+        },
+        {"token id 999", "outside the vocabulary [0, 256)"});
     expectThrowsWith([&] { s.addUserTurn(UserTurn{}); }, {"no token ids"});
     GenerationOptions g;
     expectThrowsWith([&] { s.generate(g); }, {"nothing queued"});

@@ -4,9 +4,8 @@
 #include "engine/text/tokenizer.h"
 #include "text_test_support.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -63,8 +62,8 @@ TEST(TextCli, TokenizeFilePrintsOneLinePerLine)
     std::string file = ec::test::tempPath("lines.txt");
     ec::test::writeFile(file, "first line\n\nthird 😀\n");
     auto tok = ec::text::Tokenizer::fromDirectory(dir);
-    std::string out = run("tokenize --model " + shellQuote(dir.string()) + " --file " +
-                          shellQuote(file));
+    std::string out =
+        run("tokenize --model " + shellQuote(dir.string()) + " --file " + shellQuote(file));
     EXPECT_EQ(out, joinIds(tok.encode("first line")) + "\n" + joinIds(tok.encode("")) + "\n" +
                        joinIds(tok.encode("third 😀")) + "\n");
 }
@@ -74,8 +73,8 @@ TEST(TextCli, DetokenizePrintsTheText)
     fs::path dir = modelDir();
     auto tok = ec::text::Tokenizer::fromDirectory(dir);
     std::string text = "Hello wörld 😀\n2 cats";
-    std::string out = run("detokenize --model " + shellQuote(dir.string()) + " " +
-                          joinIds(tok.encode(text)));
+    std::string out =
+        run("detokenize --model " + shellQuote(dir.string()) + " " + joinIds(tok.encode(text)));
     EXPECT_EQ(out, text + "\n");
     out = run("detokenize --keep-special --model " + shellQuote(dir.string()) + " 1 1500 2");
     EXPECT_EQ(out, "<s><image></s>\n");

@@ -3,11 +3,11 @@
 
 #include "support/run_process.h"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <unistd.h>
 
 namespace ec::test {
 
@@ -56,9 +56,11 @@ inline nlohmann::json runJson(const std::string &command, std::string &error)
     }
 }
 
+// A path in a folder of this process: ctest -j runs the cases of one suite side by side.
 inline std::string tempPath(const std::string &name)
 {
-    auto dir = std::filesystem::path(EC_TEST_BINARY_DIR) / "test_tmp";
+    auto dir = std::filesystem::path(EC_TEST_BINARY_DIR) / "test_tmp" /
+               ("text_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return (dir / name).string();
 }

@@ -6,7 +6,6 @@
 #include "text_test_support.h"
 
 #include <gtest/gtest.h>
-
 #include <map>
 
 using ec::text::StreamingDecoder;
@@ -23,13 +22,13 @@ const json &oracle(const std::string &model)
     if (it != cache.end())
         return it->second;
     std::string error;
-    std::string cmd = "/usr/bin/python3 " +
-                      ec::test::shellQuote(
-                          ec::test::sourcePath("tests/engine/oracles/spm_oracle.py").string()) +
-                      " " + ec::test::shellQuote(ec::test::fixturePath(model).string()) + " " +
-                      ec::test::shellQuote(ec::test::fixturePath("parity_corpus.jsonl").string()) +
-                      " '--added=<unk>=0' '--added=<s>=1' '--added=</s>=2'"
-                      " '--added=<image>=1500' '--added=<pad>=1501' 2>&1";
+    std::string cmd =
+        "/usr/bin/python3 " +
+        ec::test::shellQuote(ec::test::sourcePath("tests/engine/oracles/spm_oracle.py").string()) +
+        " " + ec::test::shellQuote(ec::test::fixturePath(model).string()) + " " +
+        ec::test::shellQuote(ec::test::fixturePath("parity_corpus.jsonl").string()) +
+        " '--added=<unk>=0' '--added=<s>=1' '--added=</s>=2'"
+        " '--added=<image>=1500' '--added=<pad>=1501' 2>&1";
     json j = ec::test::runJson(cmd, error);
     if (j.is_null())
         ADD_FAILURE() << "oracle failed: " << error;

@@ -6,10 +6,9 @@
 #include "engine/text/utf8.h"
 #include "text_test_support.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 #include <random>
 
@@ -77,7 +76,7 @@ TEST(Tokenizer, WithSpecialTokenRegistersAnIdBeyondTheVocabulary)
     EXPECT_EQ(tok.vocabSize(), 1601);
     EXPECT_EQ(tok.encode("x<image>", false).back(), 1600);
     EXPECT_EQ(tok.decode(std::vector<int>{1599, 1600}), ""); // the gap and a special token
-    EXPECT_EQ(spmBpe().vocabSize(), 1500);                    // the original is unchanged
+    EXPECT_EQ(spmBpe().vocabSize(), 1500);                   // the original is unchanged
 }
 
 TEST(Tokenizer, StreamingHoldsBackIncompleteCharacters)
@@ -113,7 +112,10 @@ TEST(Utf8, IncompleteTailsAreRecognised)
     EXPECT_FALSE(endsWithIncompleteUtf8("\x80"));     // a stray continuation byte
     EXPECT_FALSE(endsWithIncompleteUtf8("\xC0"));     // can only start an overlong form
     EXPECT_FALSE(endsWithIncompleteUtf8("\xED\xA0")); // would be a surrogate
-    EXPECT_EQ(sanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(sanitizeUtf8("a\xFF"
+                           "b"),
+              "a\xEF\xBF\xBD"
+              "b");
 }
 
 TEST(TokenizerFiles, HostileModelFilesGiveClearErrors)
@@ -121,17 +123,20 @@ TEST(TokenizerFiles, HostileModelFilesGiveClearErrors)
     std::string model = readAll(ec::test::fixturePath("bpe.model"));
     EXPECT_NE(errorOf([] { Tokenizer::fromSentencePieceBytes(""); }).find("no pieces"),
               std::string::npos);
-    EXPECT_NE(errorOf([&] { Tokenizer::fromSentencePieceBytes(model.substr(0, model.size() / 2)); })
-                  .find("malformed protobuf"),
+    EXPECT_NE(errorOf([&] {
+                  Tokenizer::fromSentencePieceBytes(model.substr(0, model.size() / 2));
+              }).find("malformed protobuf"),
               std::string::npos);
-    EXPECT_NE(errorOf([] { Tokenizer::fromSentencePieceBytes("\x0a\xff\xff\xff\xff\x0f"); })
-                  .find("past the end"),
+    EXPECT_NE(errorOf([] {
+                  Tokenizer::fromSentencePieceBytes("\x0a\xff\xff\xff\xff\x0f");
+              }).find("past the end"),
               std::string::npos);
     std::string missing = ec::test::tempPath("missing.model");
     EXPECT_NE(errorOf([&] { Tokenizer::fromSentencePieceModel(missing); }).find(missing),
               std::string::npos);
-    EXPECT_NE(errorOf([] { Tokenizer::fromTokenizerJsonText("{\"model\": "); })
-                  .find("malformed tokenizer.json"),
+    EXPECT_NE(errorOf([] {
+                  Tokenizer::fromTokenizerJsonText("{\"model\": ");
+              }).find("malformed tokenizer.json"),
               std::string::npos);
     EXPECT_NE(errorOf([] {
                   Tokenizer::fromTokenizerJsonText(
@@ -144,8 +149,9 @@ TEST(TokenizerFiles, HostileModelFilesGiveClearErrors)
                       R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}})");
               }).find("missing from the vocabulary"),
               std::string::npos);
-    EXPECT_NE(errorOf([] { Tokenizer::fromDirectory("/nonexistent-dir"); })
-                  .find("no tokenizer.json or tokenizer.model"),
+    EXPECT_NE(errorOf([] {
+                  Tokenizer::fromDirectory("/nonexistent-dir");
+              }).find("no tokenizer.json or tokenizer.model"),
               std::string::npos);
 }
 
@@ -195,4 +201,39 @@ TEST(TokenizerBenchmark, Tokenize100kB)
         EXPECT_GT(ids.size(), text.size() / 8);
         EXPECT_GT(back.size(), text.size() * 9 / 10); // NFKC and "<s>" text change a little
     }
+}
+
+TEST(TokenizerFiles, DirectoryConfigControlsBosAndAddedTokens)
+{
+    namespace fs = std::filesystem;
+    fs::path dir = ec::test::tempPath("tok_config_dir");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::copy_file(ec::test::fixturePath("bpe.model"), dir / "tokenizer.model");
+    ec::test::writeFile((dir / "tokenizer_config.json").string(), R"({
+        "add_bos_token": false, "pad_token": "<pad>",
+        "added_tokens_decoder": {"1500": {"content": "<image>", "special": true},
+                                 "1501": {"content": "<pad>", "special": true}}})");
+    Tokenizer tok = Tokenizer::fromDirectory(dir);
+    EXPECT_EQ(tok.padId(), 1501);
+    auto ids = tok.encode("hi<image>");
+    EXPECT_NE(ids.front(), 1); // add_bos_token false
+    EXPECT_EQ(ids.back(), 1500);
+    // Like transformers' slow LlamaTokenizer: "</s>" written in the text is EOS here.
+    EXPECT_EQ(tok.encode("a</s>", false).back(), 2);
+}
+
+TEST(Tokenizer, MetaspaceSplitStartsAWordAtEachSpace)
+{
+    auto j = nlohmann::json::parse(readAll(ec::test::fixturePath("bpe.metaspace.tokenizer.json")));
+    j["pre_tokenizer"]["split"] = true;
+    Tokenizer split = Tokenizer::fromTokenizerJsonText(j.dump());
+    Tokenizer whole = Tokenizer::fromTokenizerJson(
+        ec::test::fixturePath("bpe.metaspace.tokenizer.json"));
+    EXPECT_EQ(split.encode("a cat is here", false), whole.encode("a cat is here", false));
+    // Unsplit, two spaces can merge into "▁▁"; split, every "▁" starts a new word.
+    EXPECT_EQ(whole.pieces(whole.encode("上海  我", false)),
+              (std::vector<std::string>{"▁上海", "▁▁", "我"}));
+    EXPECT_EQ(split.pieces(split.encode("上海  我", false)),
+              (std::vector<std::string>{"▁上海", "▁", "▁我"}));
 }

@@ -1,9 +1,8 @@
 #include "kernels/attention_stats.h"
 
 #include <ATen/ATen.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <tuple>
 
 namespace {
@@ -22,9 +21,9 @@ std::pair<at::Tensor, at::Tensor> reference(const at::Tensor &q, const at::Tenso
     return {at::matmul(probs, vr), probs.sum(2).mean(1)};
 }
 
-class AttentionStatsTest
-    : public ::testing::TestWithParam<std::tuple<int, int, int, int, int, int>>
-{};
+class AttentionStatsTest : public ::testing::TestWithParam<std::tuple<int, int, int, int, int, int>>
+{
+};
 
 TEST_P(AttentionStatsTest, FusedMatchesMaterialisedReference)
 {
@@ -60,7 +59,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, AttentionStatsTest,
                                            std::make_tuple(3, 6, 3, 33, 0, 7)));
 
 class ColumnSumsDtypeTest : public ::testing::TestWithParam<at::ScalarType>
-{};
+{
+};
 
 TEST_P(ColumnSumsDtypeTest, FromLseMatchesReferenceOnRoundedInputs)
 {

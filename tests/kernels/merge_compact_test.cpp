@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-
 #include <tuple>
 
 namespace {
@@ -25,7 +24,10 @@ at::Tensor referenceMerge(const at::Tensor &storage, const at::Tensor &assign, i
     return out;
 }
 
-double tolerance(at::ScalarType t) { return t == at::kFloat ? 1e-6 : t == at::kHalf ? 1e-3 : 8e-3; }
+double tolerance(at::ScalarType t)
+{
+    return t == at::kFloat ? 1e-6 : t == at::kHalf ? 1e-3 : 8e-3;
+}
 
 // Nearest-anchor style assignment with some drops and a slot index in [0, outSlots) that merges
 // elsewhere, so an in-place write in the wrong order would corrupt a later bucket.
@@ -42,7 +44,8 @@ at::Tensor makeAssign(int64_t B, int64_t S, int64_t M, uint64_t seed)
 
 class MergeCompactTest
     : public ::testing::TestWithParam<std::tuple<int, int, int, int, int, int, at::ScalarType>>
-{};
+{
+};
 
 TEST_P(MergeCompactTest, MatchesBucketMeansOutOfPlace)
 {
@@ -62,14 +65,28 @@ TEST_P(MergeCompactTest, MatchesBucketMeansOutOfPlace)
     EXPECT_TRUE(at::equal(keys.narrow(2, M, C - M), refK.narrow(2, M, C - M)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, MergeCompactTest,
-    ::testing::Values(std::make_tuple(1, 2, 16, 8, 16, 5, at::kFloat),
-                      std::make_tuple(2, 3, 40, 16, 33, 9, at::kFloat),
-                      std::make_tuple(3, 4, 64, 32, 64, 20, at::kBFloat16),
-                      std::make_tuple(2, 2, 50, 12, 41, 41, at::kHalf),
-                      std::make_tuple(1, 1, 8, 4, 8, 1, at::kFloat),
-                      std::make_tuple(4, 8, 130, 64, 120, 24, at::kBFloat16)));
+INSTANTIATE_TEST_SUITE_P(Shapes, MergeCompactTest,
+                         ::testing::Values(std::make_tuple(1, 2, 16, 8, 16, 5, at::kFloat),
+                                           std::make_tuple(2, 3, 40, 16, 33, 9, at::kFloat),
+                                           std::make_tuple(3, 4, 64, 32, 64, 20, at::kBFloat16),
+                                           std::make_tuple(2, 2, 50, 12, 41, 41, at::kHalf),
+                                           std::make_tuple(1, 1, 8, 4, 8, 1, at::kFloat),
+                                           std::make_tuple(4, 8, 130, 64, 120, 24, at::kBFloat16)));
+
+TEST(MergeCompact, WritesThroughAStridedView)
+{
+    // The store may hand over a view of a larger buffer (capacity narrowed to the live length).
+    at::manual_seed(21);
+    at::Tensor bufK = at::randn({2, 3, 30, 8}), bufV = at::randn({2, 3, 30, 8});
+    at::Tensor keys = bufK.narrow(2, 0, 20), values = bufV.narrow(2, 0, 20);
+    ASSERT_FALSE(keys.is_contiguous());
+    at::Tensor assign = makeAssign(2, 20, 6, 5);
+    at::Tensor refK = referenceMerge(keys.contiguous(), assign, 6);
+    const at::Tensor untouched = bufK.narrow(2, 20, 10).clone();
+    ec::kernels::mergeCompact(keys, values, assign, 6);
+    EXPECT_TRUE(at::allclose(bufK.narrow(2, 0, 20), refK, 1e-6, 1e-6));
+    EXPECT_TRUE(at::equal(bufK.narrow(2, 20, 10), untouched));
+}
 
 TEST(MergeCompact, EmptyBucketKeepsItsSlot)
 {

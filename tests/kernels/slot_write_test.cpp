@@ -22,7 +22,8 @@ std::vector<at::Tensor> clones(const std::vector<at::Tensor> &in)
 }
 
 class SlotWriteTest : public ::testing::TestWithParam<at::ScalarType>
-{};
+{
+};
 
 TEST_P(SlotWriteTest, MoveSlotCopiesOneSlotInEveryLayer)
 {
@@ -59,6 +60,29 @@ TEST_P(SlotWriteTest, WriteSlotStoresTheNewTokenInEveryLayer)
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, SlotWriteTest,
                          ::testing::Values(at::kFloat, at::kHalf, at::kBFloat16));
+
+TEST(SlotWrite, WritesThroughStridedViews)
+{
+    // A capacity-narrowed view (rows still contiguous) and a layout with D strided.
+    at::manual_seed(5);
+    at::Tensor bigK = at::randn({2, 3, 12, 8}), bigV = at::randn({2, 3, 12, 8});
+    at::Tensor dK = at::randn({2, 3, 8, 10}).transpose(2, 3); // [2, 3, 10, 8], stride(3) != 1
+    at::Tensor dV = at::randn({2, 3, 8, 10}).transpose(2, 3);
+    std::vector<at::Tensor> keys{bigK.narrow(2, 0, 10), dK};
+    std::vector<at::Tensor> values{bigV.narrow(2, 0, 10), dV};
+    auto k0 = clones(keys);
+    const at::Tensor tail = bigK.narrow(2, 10, 2).clone(); // beyond the view: never written
+    auto newK = layers(2, {2, 3, 1, 8}, at::kFloat), newV = layers(2, {2, 3, 1, 8}, at::kFloat);
+    ec::kernels::writeSlot(keys, values, newK, newV, 9);
+    ec::kernels::moveSlot(keys, values, 9, 0);
+    for (size_t l = 0; l < 2; ++l) {
+        EXPECT_TRUE(at::equal(keys[l].select(2, 9), newK[l].select(2, 0))) << "layer " << l;
+        EXPECT_TRUE(at::equal(keys[l].select(2, 0), newK[l].select(2, 0))) << "layer " << l;
+        EXPECT_TRUE(at::equal(values[l].select(2, 0), newV[l].select(2, 0))) << "layer " << l;
+        EXPECT_TRUE(at::equal(keys[l].narrow(2, 1, 8), k0[l].narrow(2, 1, 8))) << "layer " << l;
+    }
+    EXPECT_TRUE(at::equal(bigK.narrow(2, 10, 2), tail));
+}
 
 TEST(SlotWrite, RejectsOutOfRangeSlots)
 {

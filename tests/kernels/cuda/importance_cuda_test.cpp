@@ -25,8 +25,9 @@ std::string caseName(const ::testing::TestParamInfo<ImportanceCase> &info)
 }
 
 // Runs the kernel; the result is downloaded into `out`.
-void runImportance(const ImportanceCase &c, const std::vector<float> &q, const std::vector<float> &k,
-                   const std::vector<float> &lse, std::vector<float> &out)
+void runImportance(const ImportanceCase &c, const std::vector<float> &q,
+                   const std::vector<float> &k, const std::vector<float> &lse,
+                   std::vector<float> &out)
 {
     const ImportanceShape &s = c.shape;
     const auto qBytes = encode(q, c.dtype), kBytes = encode(k, c.dtype);
@@ -56,17 +57,18 @@ void runImportance(const ImportanceCase &c, const std::vector<float> &q, const s
 }
 
 class ImportanceCudaTest : public ::testing::TestWithParam<ImportanceCase>
-{};
+{
+};
 
 TEST_P(ImportanceCudaTest, MatchesDoubleReferenceAndIsDeterministic)
 {
     EC_REQUIRE_GPU();
     const ImportanceCase &c = GetParam();
     const ImportanceShape &s = c.shape;
-    const auto q = roundTo(randomValues(size_t(s.batch) * s.heads * s.queries * s.headDim, 1, 1.5f),
-                           c.dtype);
-    const auto k = roundTo(randomValues(size_t(s.batch) * s.kvHeads * s.keys * s.headDim, 2, 1.5f),
-                           c.dtype);
+    const auto q =
+        roundTo(randomValues(size_t(s.batch) * s.heads * s.queries * s.headDim, 1, 1.5f), c.dtype);
+    const auto k =
+        roundTo(randomValues(size_t(s.batch) * s.kvHeads * s.keys * s.headDim, 2, 1.5f), c.dtype);
     const double scale = 1.0 / std::sqrt(double(s.headDim));
     const auto lse = referenceLse(q, k, s, double(float(scale)));
     const auto expect = referenceImportance(q, k, lse, s, double(float(scale)));
@@ -99,7 +101,7 @@ std::vector<ImportanceCase> importanceCases()
         {1, 8, 8, 300, 600, 128}, // LLaVA head dim, long prefix
         {2, 4, 4, 100, 150, 40},  // head dim not a multiple of the 64-wide chunk
         {1, 2, 2, 65, 129, 96},
-        {1, 2, 2, 33, 33, 7},     // odd head dim: CUDA-core path for every dtype
+        {1, 2, 2, 33, 33, 7}, // odd head dim: CUDA-core path for every dtype
     };
     std::vector<ImportanceCase> cases;
     for (const auto &s : shapes)

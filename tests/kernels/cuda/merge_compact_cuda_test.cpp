@@ -76,7 +76,8 @@ std::vector<float> runMerge(const MergeCase &c, const std::vector<float> &keys,
 }
 
 class MergeCompactCudaTest : public ::testing::TestWithParam<MergeCase>
-{};
+{
+};
 
 TEST_P(MergeCompactCudaTest, MatchesSlotOrderReference)
 {
@@ -108,8 +109,8 @@ std::vector<MergeCase> mergeCases()
         cases.push_back({1, 2, 16, 8, 16, 5, t, false});
         cases.push_back({2, 3, 40, 16, 33, 9, t, false});
         cases.push_back({3, 4, 64, 128, 64, 20, t, true});
-        cases.push_back({2, 2, 50, 12, 41, 41, t, false});  // as many buckets as slots
-        cases.push_back({1, 1, 8, 5, 8, 3, t, false});      // odd head dim: scalar path
+        cases.push_back({2, 2, 50, 12, 41, 41, t, false}); // as many buckets as slots
+        cases.push_back({1, 1, 8, 5, 8, 3, t, false});     // odd head dim: scalar path
         cases.push_back({4, 8, 130, 64, 120, 24, t, true});
         cases.push_back({1, 2, 2100, 8, 2100, 1500, t, false}); // scan over > 1024 buckets
         cases.push_back({2, 4, 3000, 128, 2600, 520, t, true}); // LLaVA head dim, budget 0.2
@@ -117,8 +118,7 @@ std::vector<MergeCase> mergeCases()
     return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, MergeCompactCudaTest, ::testing::ValuesIn(mergeCases()),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(Shapes, MergeCompactCudaTest, ::testing::ValuesIn(mergeCases()), caseName);
 
 TEST(MergeCompactCuda, EmptyBucketsAndDroppedSlotsAreLeftAlone)
 {

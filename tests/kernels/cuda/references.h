@@ -3,9 +3,8 @@
 
 #include "kernels/cuda/cache_kernels.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
+#include <gtest/gtest.h>
 #include <random>
 #include <string>
 #include <vector>

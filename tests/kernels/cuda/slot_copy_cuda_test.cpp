@@ -13,7 +13,8 @@ struct SlotCase
 };
 
 class SlotCopyCudaTest : public ::testing::TestWithParam<SlotCase>
-{};
+{
+};
 
 // Moves slot `from` to `to` (src = dst storage) or writes a one-slot token (srcCapacity 1).
 void checkCopy(const SlotCase &c, bool newToken)
@@ -98,9 +99,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, SlotCopyCudaTest, ::testing::ValuesIn(slotCases
                          [](const ::testing::TestParamInfo<SlotCase> &info) {
                              const SlotCase &c = info.param;
                              return std::string(dtypeName(c.dtype)) + "_L" +
-                                    std::to_string(c.layers) + "B" + std::to_string(c.batch) +
-                                    "H" + std::to_string(c.heads) + "C" +
-                                    std::to_string(c.capacity) + "D" + std::to_string(c.headDim);
+                                    std::to_string(c.layers) + "B" + std::to_string(c.batch) + "H" +
+                                    std::to_string(c.heads) + "C" + std::to_string(c.capacity) +
+                                    "D" + std::to_string(c.headDim);
                          });
 
 TEST(SlotCopyCuda, RejectsSlotsOutOfRange)

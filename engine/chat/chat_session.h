@@ -1,0 +1,74 @@
+// A text-and-image conversation over a Session: renders the checkpoint's chat template, feeds
+// only what the cache has not seen yet (so earlier turns stay compacted), preprocesses images as
+// the checkpoint says, and streams the answer as text.
+#pragma once
+
+#include "engine/image/preprocess_config.h"
+#include "engine/session.h"
+#include "engine/text/chat_template.h"
+#include "engine/text/tokenizer.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ec::engine {
+
+struct ChatOptions
+{
+    SessionOptions session;
+    std::string templateName;  // empty: the checkpoint's own (chat_template.json / config.json)
+    std::string systemPrompt;  // empty: none (llava_v1 uses its default system prompt)
+};
+
+struct ChatReply
+{
+    std::string text;
+    TurnResult result;
+};
+
+class ChatSession
+{
+public:
+    // Reads the tokenizer, chat template and preprocessor of `modelDir` (the folder `model` was
+    // loaded from). Throws std::runtime_error naming the file that is missing or malformed.
+    ChatSession(VisionLanguageModel &model, const std::filesystem::path &modelDir,
+                ChatOptions options = {});
+
+    // pixel_values [1, 3, H, W] of an image file, as this checkpoint preprocesses it.
+    at::Tensor loadImage(const std::filesystem::path &file) const;
+
+    // One user turn (images shown before the text) and the streamed answer. On an exception
+    // nothing of the turn is kept.
+    ChatReply ask(const std::string &text, const std::vector<at::Tensor> &images,
+                  const GenerationOptions &generation,
+                  const std::function<void(const std::string &)> &onText = {},
+                  const std::atomic<bool> *cancel = nullptr);
+
+    // The token ids `ask` would feed for this turn (for inspection commands and tests).
+    std::vector<int64_t> turnIds(const std::string &text, int64_t images) const;
+
+    void reset();
+    Session &session() { return session_; }
+    const text::Tokenizer &tokenizer() const { return tokenizer_; }
+    const text::ChatTemplate &chatTemplate() const { return template_; }
+    const std::vector<text::ChatMessage> &messages() const { return messages_; }
+
+private:
+    std::vector<text::ChatMessage> withUserTurn(const std::string &text, int64_t images) const;
+
+    VisionLanguageModel &model_;
+    text::Tokenizer tokenizer_;
+    text::ChatTemplate template_;
+    image::PreprocessConfig preprocess_;
+    std::string systemPrompt_;
+    Session session_;
+    std::vector<text::ChatMessage> messages_;
+    std::string coveredText_; // prefix of the rendered conversation the cache has seen
+};
+
+} // namespace ec::engine
