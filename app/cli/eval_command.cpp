@@ -7,7 +7,6 @@
 #include "app/eval/summary.h"
 
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -46,9 +45,8 @@ void addMerge(CLI::App &eval)
             if (std::filesystem::weakly_canonical(input) == target)
                 throw std::invalid_argument("eval merge: " + input + " is also the output");
         const auto report = eval::mergeRecordFiles(args->inputs, merged);
-        std::cerr << "eval merge: " << report.inputs << " files, " << report.records
-                  << " records, " << report.duplicates << " duplicates dropped -> " << merged
-                  << "\n";
+        std::cerr << "eval merge: " << report.inputs << " files, " << report.records << " records, "
+                  << report.duplicates << " duplicates dropped -> " << merged << "\n";
         writeReportFor(merged, args->out);
     });
 }

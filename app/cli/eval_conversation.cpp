@@ -1,4 +1,5 @@
 #include "app/cli/eval_conversation.h"
+
 #include "engine/session.h"
 
 #include <stdexcept>
@@ -12,7 +13,8 @@ ForcedConversation::ForcedConversation(const text::Tokenizer &tokenizer,
     , template_(chatTemplate)
     , system_(std::move(systemPrompt))
     , info_(info)
-{}
+{
+}
 
 std::vector<text::ChatMessage> ForcedConversation::withUser(const std::string &question,
                                                             int64_t images) const

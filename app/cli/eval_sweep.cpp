@@ -1,4 +1,5 @@
 #include "app/cli/eval_sweep.h"
+
 #include "app/cli/eval_conversation.h"
 #include "app/eval/dataset.h"
 #include "app/eval/exact_match.h"
@@ -14,7 +15,6 @@
 #include "engine/runtime.h"
 
 #include <ATen/ATen.h>
-
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -36,8 +36,8 @@ struct Config
 // What the full cache produced for one sample: the baseline of ROUGE-L, KL and top-1.
 struct Reference
 {
-    std::vector<std::string> texts;    // greedy answer per turn
-    std::vector<at::Tensor> logits;    // teacher-forced next-token logits, [V] float each
+    std::vector<std::string> texts; // greedy answer per turn
+    std::vector<at::Tensor> logits; // teacher-forced next-token logits, [V] float each
 };
 
 struct Forced
@@ -148,9 +148,8 @@ public:
         for (size_t t = 0; t < sample.turns.size(); ++t) {
             auto reply = chat.ask(sample.turns[t].question, images[t], generation);
             texts.push_back(trimmed(reply.text));
-            details[t]["generated_tokens"] = reply.result.tokens.empty()
-                                                 ? 0
-                                                 : reply.result.tokens[0].size();
+            details[t]["generated_tokens"] =
+                reply.result.tokens.empty() ? 0 : reply.result.tokens[0].size();
             details[t]["cache_entries"] = reply.result.stats.cacheEntries;
             details[t]["tokens_seen"] = reply.result.stats.tokensSeen;
         }
@@ -181,7 +180,8 @@ public:
         record.sampleId = sample.id;
         record.sampleIndex = sample.index;
         for (size_t t = 0; t < sample.turns.size(); ++t)
-            record.turns.push_back(nlohmann::json::object({{"question", sample.turns[t].question}}));
+            record.turns.push_back(
+                nlohmann::json::object({{"question", sample.turns[t].question}}));
         if (!o_.skipTeacherForcing) {
             Forced forced = teacherForce(c, sample, images);
             record.nllSum = forced.ppl.nllSum();
@@ -314,11 +314,10 @@ int runEvalSweep(const EvalSweepOptions &o)
         if (!missing.empty())
             todo.emplace_back(&sample, std::move(missing));
     }
-    std::cerr << "eval: " << dataset.samples.size() << " samples (" << eval::datasetFormatName(
-                     dataset.format)
-              << "), shard " << o.shard << ", " << list.size() << " method/budget pairs, "
-              << existing.records.size() << " records already in " << path << ", " << units
-              << " to run\n";
+    std::cerr << "eval: " << dataset.samples.size() << " samples ("
+              << eval::datasetFormatName(dataset.format) << "), shard " << o.shard << ", "
+              << list.size() << " method/budget pairs, " << existing.records.size()
+              << " records already in " << path << ", " << units << " to run\n";
     if (units > 0) {
         Sweep sweep(o);
         eval::RecordWriter writer(path);
@@ -340,8 +339,8 @@ int runEvalSweep(const EvalSweepOptions &o)
             std::cerr << "eval: wrote " << file << "\n";
         std::cout << eval::summaryMarkdown(rows);
     } else {
-        std::cerr << "eval: shard done; combine with `elastic-cli eval merge --out " << o.out
-                  << " " << (fs::path(o.out) / "records-shard-*.jsonl").string() << "`\n";
+        std::cerr << "eval: shard done; combine with `elastic-cli eval merge --out " << o.out << " "
+                  << (fs::path(o.out) / "records-shard-*.jsonl").string() << "`\n";
     }
     return 0;
 }

@@ -1,4 +1,5 @@
 #include "app/cli/random_model.h"
+
 #include "engine/checkpoint/llava_config.h"
 #include "tools/tiny_model.h"
 

@@ -4,11 +4,10 @@
 #include "support/run_process.h"
 #include "tools/tiny_model.h"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -104,8 +103,8 @@ TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
 {
     const auto out = root_ / "shards";
     for (const char *shard : {"0/2", "1/2"}) {
-        auto run = runProcess(eval("--out " + out.string() + " --shard " + shard +
-                                   " --no-generate 2>&1"));
+        auto run =
+            runProcess(eval("--out " + out.string() + " --shard " + shard + " --no-generate 2>&1"));
         ASSERT_EQ(run.exitCode, 0) << run.output;
     }
     const auto shard0 = jsonLines(out / "records-shard-0-of-2.jsonl");
@@ -129,9 +128,8 @@ TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
 TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
 {
     std::ofstream(root_ / "bad.json") << R"([{"image": "a.png", "answer": "x"}])";
-    auto run = runProcess(std::string(EC_CLI_PATH) + " eval --model " +
-                          (root_ / "model").string() + " --dataset " +
-                          (root_ / "bad.json").string() + " --out " +
+    auto run = runProcess(std::string(EC_CLI_PATH) + " eval --model " + (root_ / "model").string() +
+                          " --dataset " + (root_ / "bad.json").string() + " --out " +
                           (root_ / "bad").string() + " 2>&1");
     EXPECT_NE(run.exitCode, 0);
     EXPECT_NE(run.output.find("sample 0 (id '0'): missing field 'question'"), std::string::npos)
@@ -142,10 +140,10 @@ TEST(BenchRunCli, RandomWeightsTableAndJson)
 {
     const auto json = fs::temp_directory_path() / ("ec-bench-run-" + std::to_string(getpid()));
     const auto config = fs::path(EC_TEST_SOURCE_DIR) / "resources/configs/bench-tiny-cpu.json";
-    auto run = runProcess(std::string(EC_CLI_PATH) + " bench run --random-weights " +
-                          config.string() + " --device cpu --prompt 24 --gen 4 --methods " +
-                          "full,elastic --budgets 0.5 --batch 1,2 --json " + json.string() +
-                          " 2>&1");
+    auto run =
+        runProcess(std::string(EC_CLI_PATH) + " bench run --random-weights " + config.string() +
+                   " --device cpu --prompt 24 --gen 4 --methods " +
+                   "full,elastic --budgets 0.5 --batch 1,2 --json " + json.string() + " 2>&1");
     ASSERT_EQ(run.exitCode, 0) << run.output;
     EXPECT_NE(run.output.find("| elastic | 0.50 | 2 | 24+4 |"), std::string::npos) << run.output;
     nlohmann::json doc;
