@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using ec::test::runProcess;
@@ -87,6 +89,18 @@ TEST_F(EvalCli, SweepWritesRecordsReportAndResumes)
             EXPECT_EQ(r["turns"][0]["hypothesis"], r["turns"][0]["full_cache"]);
         }
     }
+    // Q12: every answer token but the last is scored, answers encoded without BOS.
+    const char *answers[] = {"A cup of coffee on a wooden table.", "Brown.", "Two."};
+    for (const auto &r : records) {
+        auto ids =
+            runProcess(std::string(EC_CLI_PATH) + " tokenize --no-bos --model " +
+                       (root_ / "model").string() + " '" + answers[r["index"].get<int>()] + "'");
+        ASSERT_EQ(ids.exitCode, 0) << ids.output;
+        std::istringstream words(ids.output);
+        const auto count = std::distance(std::istream_iterator<std::string>(words),
+                                         std::istream_iterator<std::string>());
+        EXPECT_EQ(r["nll_tokens"].get<int64_t>(), count - 1) << r["sample"];
+    }
     for (const char *file : {"summary.md", "summary.csv", "plot_ppl.png", "plot_kl.svg"})
         EXPECT_TRUE(fs::exists(out / file)) << file;
     EXPECT_NE(run.output.find("| full | 1.00 | 3 |"), std::string::npos) << run.output;
@@ -97,6 +111,14 @@ TEST_F(EvalCli, SweepWritesRecordsReportAndResumes)
     EXPECT_NE(again.output.find("15 records already in"), std::string::npos) << again.output;
     EXPECT_NE(again.output.find(", 0 to run"), std::string::npos) << again.output;
     EXPECT_EQ(jsonLines(out / "records.jsonl").size(), 15u);
+
+    // The report alone, from the records file.
+    fs::remove(out / "summary.csv");
+    auto report = runProcess(std::string(EC_CLI_PATH) + " eval report " +
+                             (out / "records.jsonl").string() + " 2>&1");
+    ASSERT_EQ(report.exitCode, 0) << report.output;
+    EXPECT_TRUE(fs::exists(out / "summary.csv"));
+    EXPECT_NE(report.output.find("| local | 0.30 | 3 |"), std::string::npos) << report.output;
 }
 
 TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
@@ -134,6 +156,14 @@ TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
     EXPECT_NE(run.exitCode, 0);
     EXPECT_NE(run.output.find("sample 0 (id '0'): missing field 'question'"), std::string::npos)
         << run.output;
+}
+
+TEST_F(EvalCli, SweepWithoutDatasetSaysSo)
+{
+    auto run =
+        runProcess(std::string(EC_CLI_PATH) + " eval --out " + (root_ / "none").string() + " 2>&1");
+    EXPECT_NE(run.exitCode, 0);
+    EXPECT_NE(run.output.find("--dataset is required"), std::string::npos) << run.output;
 }
 
 TEST(BenchRunCli, RandomWeightsTableAndJson)
