@@ -48,6 +48,8 @@ public:
     void beginAppend(int64_t n, int64_t firstTokenIndex);
     void writeAppended(int layer, const at::Tensor &k, const at::Tensor &v);
     void commitAppend();
+    // Drops the pending slots of a forward that failed; the live ones are untouched.
+    void abortAppend() { pending_ = 0; }
 
     // Views of the first `length` slots of a layer: [B, Hkv, length, D].
     at::Tensor keys(int layer, int64_t length) const;

@@ -1,13 +1,16 @@
 // elastic-cli logits: the logits the engine computes for given token ids (and images), so any
-// other implementation can be compared with it. Token-id level until the tokenizer lands.
+// other implementation can be compared with it: text (--prompt/--image/--answer) or ids.
 #include "app/cli/commands.h"
+#include "engine/chat/chat_session.h"
 #include "engine/checkpoint/safetensors.h"
 #include "engine/runtime.h"
 #include "engine/session.h"
 
 #include <ATen/ATen.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 namespace ec::cli {
@@ -17,6 +20,8 @@ namespace {
 struct LogitsArgs
 {
     std::string model, ids, answerIds, pixels, out;
+    std::string prompt, answer; // text forms, through the checkpoint's tokenizer and template
+    std::vector<std::string> images;
     std::string device = "auto", dtype = "auto", policy = "full";
     double keepRatio = 1.0;
     int64_t maxTokens = 0;
@@ -43,12 +48,9 @@ std::vector<int64_t> parseIds(const std::string &text, const char *flag)
     return ids;
 }
 
-void runLogits(const LogitsArgs &a)
+// The id form: prompt ids (image positions expanded or one marker per image) and pixels.
+engine::UserTurn promptFromIds(const LogitsArgs &a, const engine::ModelInfo &info)
 {
-    engine::initRuntime();
-    auto model = engine::loadModel(a.model, {a.device, a.dtype});
-    const auto &info = model->info();
-
     engine::UserTurn prompt;
     prompt.ids = parseIds(a.ids, "--ids");
     if (prompt.ids.empty())
@@ -71,13 +73,39 @@ void runLogits(const LogitsArgs &a)
                                  std::to_string(images) + " image(s); give one image per marker");
     if (markers > 0 && markers == images && info.tokensPerImage > 1)
         prompt.ids = engine::expandImageMarkers(prompt.ids, info.imageTokenId, info.tokensPerImage);
-    const auto answer = parseIds(a.answerIds, "--answer-ids");
+    return prompt;
+}
 
-    engine::SessionOptions options;
-    options.policy.name = a.policy;
-    options.policy.budget.keepRatio = a.keepRatio;
-    options.policy.budget.maxTokens = a.maxTokens;
-    engine::Session session(*model, options);
+void runLogits(const LogitsArgs &a)
+{
+    engine::initRuntime();
+    if (a.ids.empty() == a.prompt.empty())
+        throw std::runtime_error("give the prompt either as --prompt TEXT or as --ids IDS");
+    auto model = engine::loadModel(a.model, {a.device, a.dtype});
+    const auto &info = model->info();
+
+    engine::ChatOptions options;
+    options.session.policy.name = a.policy;
+    options.session.policy.budget.keepRatio = a.keepRatio;
+    options.session.policy.budget.maxTokens = a.maxTokens;
+    std::unique_ptr<engine::ChatSession> chat;
+    std::unique_ptr<engine::Session> plain;
+    engine::UserTurn prompt;
+    std::vector<int64_t> answer;
+    if (!a.prompt.empty()) {
+        // Text form: exactly the ids `elastic-cli chat` would feed for this turn.
+        chat = std::make_unique<engine::ChatSession>(*model, a.model, options);
+        for (const auto &file : a.images)
+            prompt.images.push_back(chat->loadImage(file));
+        prompt.ids = chat->turnIds(a.prompt, static_cast<int64_t>(prompt.images.size()));
+        for (int id : chat->tokenizer().encode(a.answer, /*addBos=*/false))
+            answer.push_back(id);
+    } else {
+        prompt = promptFromIds(a, info);
+        answer = parseIds(a.answerIds, "--answer-ids");
+        plain = std::make_unique<engine::Session>(*model, options.session);
+    }
+    engine::Session &session = chat ? chat->session() : *plain;
     const std::vector<int64_t> promptIds = prompt.ids;
     session.addUserTurn(std::move(prompt));
     at::Tensor promptLogits =
@@ -115,10 +143,13 @@ void addLogitsCommand(CLI::App &app)
         "logits", "Write the prompt's ids and last-position logits (f32), and the teacher-forced "
                   "logits of --answer-ids, to a safetensors file");
     cmd->add_option("--model", args->model, "Checkpoint folder (llava-hf format)")->required();
+    cmd->add_option("--prompt", args->prompt,
+                    "Prompt text, rendered with the checkpoint's chat template");
+    cmd->add_option("--image", args->images, "Image file shown with --prompt (repeatable)");
+    cmd->add_option("--answer", args->answer, "Answer text fed token by token after --prompt");
     cmd->add_option("--ids", args->ids,
                     "Prompt token ids, comma-separated (image positions "
-                    "expanded, or one image id per image)")
-        ->required();
+                    "expanded, or one image id per image)");
     cmd->add_option("--image-pixels", args->pixels,
                     "safetensors file with 'pixel_values' [N, C, H, W], preprocessed");
     cmd->add_option("--answer-ids", args->answerIds,

@@ -113,7 +113,6 @@ ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &ca
                                     cache::Phase phase, LogitsMode mode) const
 {
     const int64_t n = embeds.size(1);
-    const int64_t sizeBefore = cache.size();
     const int64_t pos0 = policy.firstPosition(cache, tokensSeenBefore);
     const Rotary rotary = rotaryTables(pos0, n, config_.headDim, config_.ropeTheta,
                                        embeds.scalar_type(), embeds.device());
@@ -129,8 +128,7 @@ ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &ca
         }
     } catch (...) {
         // Leave the cache as it was: drop the half-written slots.
-        cache.commitAppend();
-        cache.setSize(sizeBefore);
+        cache.abortAppend();
         throw;
     }
     cache.commitAppend();

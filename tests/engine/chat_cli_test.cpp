@@ -1,7 +1,10 @@
 // elastic-cli chat end to end on a tiny random checkpoint with the fixture tokenizer: several
 // turns with an image, streamed to stdout, statistics per turn on stderr, cache held at budget.
 #include "support/run_process.h"
+#include "engine/checkpoint/safetensors.h"
 #include "tools/tiny_model.h"
+
+#include <ATen/ATen.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -105,5 +108,43 @@ TEST(ChatCli, MissingModelAndBadImageGiveOneClearMessage)
                                " --prompt hi 2>&1");
     EXPECT_NE(run.exitCode, 0);
     EXPECT_NE(run.output.find("not-an-image.png"), std::string::npos) << run.output;
+    fs::remove_all(model);
+}
+
+TEST(LogitsCli, TextFormFeedsTheSameIdsAndPixelsAsTheIdForm)
+{
+    auto model = tinyChatModel("logits");
+    const std::string cli = EC_CLI_PATH;
+    const fs::path image = fs::path(EC_TEST_SOURCE_DIR) / "resources/samples/chelsea.png";
+    auto text = ec::test::runProcess(cli + " logits --model " + model.string() +
+                                     " --prompt 'What animal is this?' --image " + image.string() +
+                                     " --answer 'A cat.' --policy elastic --keep-ratio 0.5 --out " +
+                                     (model / "text.safetensors").string() + " 2>&1");
+    ASSERT_EQ(text.exitCode, 0) << text.output;
+    auto pixels = ec::test::runProcess(cli + " preprocess --model " + model.string() +
+                                       " --image " + image.string() + " --out " +
+                                       (model / "pixels.safetensors").string() + " 2>&1");
+    ASSERT_EQ(pixels.exitCode, 0) << pixels.output;
+
+    ec::engine::checkpoint::SafetensorsFile fromText(model / "text.safetensors");
+    auto join = [](const at::Tensor &ids) {
+        std::string out;
+        for (int64_t i = 0; i < ids.numel(); ++i)
+            out += (i ? "," : "") + std::to_string(ids[i].item<int64_t>());
+        return out;
+    };
+    auto promptIds = fromText.view("prompt_ids");
+    auto answerIds = fromText.view("answer_ids");
+    EXPECT_EQ((promptIds == 1500).sum().item<int64_t>(), 225); // one image, 15x15 patches
+    EXPECT_GT(answerIds.numel(), 0);
+    auto ids = ec::test::runProcess(cli + " logits --model " + model.string() + " --ids " +
+                                    join(promptIds) + " --image-pixels " +
+                                    (model / "pixels.safetensors").string() + " --answer-ids " +
+                                    join(answerIds) + " --policy elastic --keep-ratio 0.5 --out " +
+                                    (model / "ids.safetensors").string() + " 2>&1");
+    ASSERT_EQ(ids.exitCode, 0) << ids.output;
+    ec::engine::checkpoint::SafetensorsFile fromIds(model / "ids.safetensors");
+    EXPECT_TRUE(at::equal(fromText.view("prompt_logits"), fromIds.view("prompt_logits")));
+    EXPECT_TRUE(at::equal(fromText.view("answer_logits"), fromIds.view("answer_logits")));
     fs::remove_all(model);
 }

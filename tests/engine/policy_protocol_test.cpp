@@ -24,8 +24,9 @@ public:
                           const at::Tensor &colSums) override
     {
         EXPECT_EQ(colSums.size(1), c.size() + c.pending());
-        if (phase == cache::Phase::Decode)
+        if (phase == cache::Phase::Decode) {
             EXPECT_EQ(c.pending(), 1);
+        }
         ++observed;
     }
     cache::CompactionStats afterForward(cache::KvCache &c, const cache::ForwardInfo &) override
