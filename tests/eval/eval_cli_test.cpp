@@ -1,6 +1,7 @@
 // elastic-cli eval and bench run end to end on a tiny random checkpoint with the fixture
 // tokenizer: records per method x budget x sample, the report files, resume, shards + merge, and
 // a bench table with one row per case.
+#include "engine/checkpoint/llava_config.h"
 #include "support/run_process.h"
 #include "tools/tiny_model.h"
 
@@ -195,4 +196,24 @@ TEST(BenchRunCli, RandomWeightsTableAndJson)
         }
     }
     EXPECT_EQ(doc["layers"], 4);
+}
+
+TEST(BenchConfigs, CommittedConfigsParseAtTheirShapes)
+{
+    const auto dir = fs::path(EC_TEST_SOURCE_DIR) / "resources/configs";
+    auto read = [&](const char *name) {
+        std::ifstream in(dir / name);
+        std::stringstream text;
+        text << in.rdbuf();
+        return ec::engine::checkpoint::parseLlavaConfig(text.str(), name);
+    };
+    const auto llava7b = read("llava-1.5-7b.json");
+    EXPECT_EQ(llava7b.text.numLayers, 32);
+    EXPECT_EQ(llava7b.text.numKvHeads, 32);
+    EXPECT_EQ(llava7b.text.headDim, 128);
+    EXPECT_EQ(llava7b.tokensPerImage(), 576); // CLIP ViT-L/14 at 336 px, CLS dropped
+    EXPECT_EQ(llava7b.projectorInputSize(), 1024);
+    const auto tiny = read("bench-tiny-cpu.json");
+    EXPECT_EQ(tiny.text.numLayers, 4);
+    EXPECT_EQ(tiny.text.headDim, 32);
 }
