@@ -1,0 +1,100 @@
+// The memory-budget slider and what the cache panel shows, turn by turn.
+#include "app/history/history_store.h"
+#include "ui/cache_chart.h"
+#include "ui/cache_panel.h"
+#include "ui/message_widget.h"
+#include "ui/screenshot_tour.h"
+#include "ui/transcript_view.h"
+#include "ui_test_support.h"
+
+#include <QComboBox>
+#include <QSlider>
+#include <QTest>
+#include <gtest/gtest.h>
+
+using ec::test::waitFor;
+using ec::test::WindowFixture;
+using namespace ec;
+
+TEST(CachePanel, SliderIsInMegabytesAndPercentOfTheFullCache)
+{
+    WindowFixture f;
+    ui::CachePanel *panel = f.window->cachePanel();
+    EXPECT_FALSE(panel->budgetSlider()->isEnabled()); // no model: no bytes per token yet
+    ASSERT_TRUE(f.loadModel());
+    QSlider *slider = panel->budgetSlider();
+    EXPECT_TRUE(slider->isEnabled());
+    const qint64 full = f.controller->cacheView().maxBytes;
+    ASSERT_GT(full, 0);
+    EXPECT_EQ(slider->value(), slider->maximum()); // no limit at first
+    EXPECT_TRUE(panel->budgetText().startsWith("No limit")) << panel->budgetText().toStdString();
+    slider->setValue(slider->maximum() / 4);
+    EXPECT_TRUE(panel->budgetText().contains("25%")) << panel->budgetText().toStdString();
+    EXPECT_TRUE(panel->budgetText().contains("MB"));
+    EXPECT_EQ(f.controller->cacheView().budgetBytes, qint64(slider->maximum() / 4) * 1000000);
+}
+
+TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
+{
+    WindowFixture f;
+    ASSERT_TRUE(f.loadModel());
+    ui::CachePanel *panel = f.window->cachePanel();
+    ASSERT_TRUE(f.sendAndWait("Describe this image", {ui::sampleImage()}));
+    app::TurnMetrics first = *f.controller->messages().last().metrics;
+    EXPECT_EQ(first.merged, 0); // no limit: nothing compacted
+    QString holdBefore = panel->holdText();
+
+    // 100 MB holds ~190 entries of this model, far less than the image's 576.
+    QSlider *slider = panel->budgetSlider();
+    slider->setFocus();
+    slider->setValue(101);
+    QTest::keyClick(slider, Qt::Key_Left); // the keyboard path saves too
+    EXPECT_EQ(slider->value(), 100);
+    const qint64 budget = 100 * 1000 * 1000;
+    EXPECT_EQ(f.controller->cacheView().budgetBytes, budget);
+    // Before the turn: what the conversation would hold under the new budget.
+    EXPECT_TRUE(panel->holdText().contains("Next turn starts from 100"))
+        << panel->holdText().toStdString();
+
+    ASSERT_TRUE(f.sendAndWait("And now?"));
+    app::MessageView answer = f.controller->messages().last();
+    ASSERT_TRUE(answer.metrics.has_value());
+    EXPECT_LE(answer.metrics->bytesAfter, budget);
+    EXPECT_LT(answer.metrics->bytesAfter, first.bytesAfter);
+    EXPECT_GT(answer.metrics->merged, 0); // Elastic merges, it does not drop
+    EXPECT_NE(panel->holdText(), holdBefore);
+    ui::MessageWidget *widget = f.window->transcript()->messageWidgets().last();
+    EXPECT_TRUE(widget->footerText().contains("merged")) << widget->footerText().toStdString();
+    EXPECT_EQ(panel->chart()->turnCount(), 2);
+    ASSERT_EQ(panel->chart()->afterValues().size(), 2);
+    EXPECT_LT(panel->chart()->afterValues()[1], panel->chart()->afterValues()[0]);
+
+    history::HistoryStore store(f.controller->historyPath().toStdString());
+    auto detail = store.readConversation(f.controller->currentConversationId());
+    ASSERT_EQ(detail.messages.size(), 4u);
+    ASSERT_TRUE(detail.messages[3].stats.has_value());
+    EXPECT_EQ(detail.messages[3].stats->budgetBytes.value_or(0), budget);
+    EXPECT_EQ(detail.messages[3].stats->bytesAfter, answer.metrics->bytesAfter);
+    EXPECT_FALSE(detail.messages[1].stats->budgetBytes.has_value());
+    // Saved with the conversation.
+    EXPECT_EQ(detail.conversation.cache.budgetBytes.value_or(0), budget);
+}
+
+TEST(CachePanel, PolicySelectorAppliesToTheNextTurn)
+{
+    WindowFixture f;
+    ASSERT_TRUE(f.loadModel());
+    QComboBox *policy = f.window->cachePanel()->policyCombo();
+    ASSERT_EQ(policy->count(), 4);
+    f.window->cachePanel()->budgetSlider()->setValue(50);
+    policy->setCurrentIndex(policy->findData("local"));
+    EXPECT_EQ(f.controller->cacheView().policy, "local");
+    ASSERT_TRUE(f.sendAndWait("Hello", {ui::sampleImage(32, 32)}));
+    app::TurnMetrics m = *f.controller->messages().last().metrics;
+    EXPECT_EQ(m.policy, "local");
+    EXPECT_GT(m.evicted, 0); // Local drops what it does not keep
+    EXPECT_EQ(m.merged, 0);
+
+    policy->setCurrentIndex(policy->findData("full"));
+    EXPECT_FALSE(f.window->cachePanel()->budgetSlider()->isEnabled());
+}

@@ -1,0 +1,174 @@
+#include "ui/cache_panel.h"
+
+#include "ui/cache_chart.h"
+#include "ui/format.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QVBoxLayout>
+
+namespace ec::ui {
+
+namespace {
+constexpr qint64 kMB = 1000 * 1000;
+}
+
+CachePanel::CachePanel(QWidget *parent)
+    : QFrame(parent)
+{
+    setObjectName(QStringLiteral("cachePanel"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(10, 10, 10, 10);
+
+    auto *title = new QLabel(tr("<b>KV cache</b>"), this);
+    layout->addWidget(title);
+
+    auto *form = new QFormLayout;
+    m_policy = new QComboBox(this);
+    m_policy->setObjectName(QStringLiteral("policyCombo"));
+    m_policy->setAccessibleName(tr("Cache policy"));
+    for (const QString &name : app::policyNames())
+        m_policy->addItem(app::policyTitle(name), name);
+    m_policy->setToolTip(tr("How the cache is kept within the budget after every prompt."));
+    connect(m_policy, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating)
+            Q_EMIT policyChanged(m_policy->currentData().toString());
+    });
+    form->addRow(tr("Policy"), m_policy);
+    layout->addLayout(form);
+
+    auto *sliderTitle = new QLabel(tr("Memory budget"), this);
+    layout->addWidget(sliderTitle);
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("budgetSlider"));
+    m_slider->setAccessibleName(tr("Cache memory budget in megabytes"));
+    m_slider->setToolTip(tr("Applies from the next compaction; saved with the conversation."));
+    m_slider->setEnabled(false);
+    sliderTitle->setBuddy(m_slider);
+    // Saved only when the user lets go (or uses the keyboard), not on every pixel of a drag.
+    connect(m_slider, &QSlider::valueChanged, this, [this] {
+        updateLabels();
+        if (!m_updating && !m_slider->isSliderDown())
+            Q_EMIT budgetChanged(sliderBudgetBytes());
+    });
+    connect(m_slider, &QSlider::sliderReleased, this,
+            [this] { Q_EMIT budgetChanged(sliderBudgetBytes()); });
+    layout->addWidget(m_slider);
+
+    m_budget = new QLabel(this);
+    m_budget->setObjectName(QStringLiteral("budgetLabel"));
+    m_budget->setWordWrap(true);
+    layout->addWidget(m_budget);
+    m_hold = new QLabel(this);
+    m_hold->setObjectName(QStringLiteral("holdLabel"));
+    m_hold->setWordWrap(true);
+    layout->addWidget(m_hold);
+    m_counts = new QLabel(this);
+    m_counts->setObjectName(QStringLiteral("countsLabel"));
+    m_counts->setWordWrap(true);
+    m_counts->setStyleSheet(QStringLiteral("color: #586069;"));
+    layout->addWidget(m_counts);
+
+    m_chart = new CacheChart(this);
+    layout->addWidget(m_chart, 1);
+    updateLabels();
+}
+
+QString CachePanel::budgetText() const
+{
+    return m_budget->text();
+}
+QString CachePanel::holdText() const
+{
+    return m_hold->text();
+}
+QString CachePanel::countsText() const
+{
+    return m_counts->text();
+}
+
+qint64 CachePanel::sliderBudgetBytes() const
+{
+    if (!m_slider->isEnabled() || m_slider->value() >= m_slider->maximum())
+        return 0;
+    return qint64(m_slider->value()) * kMB;
+}
+
+void CachePanel::setCache(const app::CacheView &cache)
+{
+    m_updating = true;
+    m_cache = cache;
+    int index = m_policy->findData(cache.policy);
+    if (index >= 0)
+        m_policy->setCurrentIndex(index);
+    bool known = cache.maxBytes > 0;
+    m_slider->setEnabled(known && cache.policy != QLatin1String("full"));
+    if (known) {
+        int maxMb = int(std::max<qint64>(2, (cache.maxBytes + kMB - 1) / kMB));
+        m_slider->setRange(1, maxMb);
+        m_slider->setPageStep(std::max(1, maxMb / 20));
+        m_slider->setValue(cache.budgetBytes > 0
+                               ? int(std::min<qint64>(cache.budgetBytes / kMB, maxMb - 1))
+                               : maxMb);
+    }
+    m_updating = false;
+    updateLabels();
+}
+
+void CachePanel::setTurns(const QList<app::TurnMetrics> &turns)
+{
+    m_chart->setTurns(turns);
+    if (turns.isEmpty()) {
+        m_counts->setText(tr("No turns yet in this conversation."));
+        return;
+    }
+    const app::TurnMetrics &last = turns.last();
+    qint64 merged = 0, evicted = 0;
+    for (const app::TurnMetrics &t : turns) {
+        merged += t.merged;
+        evicted += t.evicted;
+    }
+    m_counts->setText(tr("Last turn: %1 merged, %2 evicted, compaction %3 ms.\n"
+                         "Conversation: %4 merged, %5 evicted.")
+                          .arg(formatCount(last.merged), formatCount(last.evicted))
+                          .arg(last.compactionMs, 0, 'f', 1)
+                          .arg(formatCount(merged), formatCount(evicted)));
+}
+
+void CachePanel::updateLabels()
+{
+    const app::CacheView &c = m_cache;
+    if (c.maxBytes <= 0) {
+        m_budget->setText(tr("Load a model to set the budget."));
+        m_hold->clear();
+        return;
+    }
+    qint64 budget = sliderBudgetBytes();
+    bool full = c.policy == QLatin1String("full");
+    if (full || budget == 0) {
+        m_budget->setText(
+            full ? tr("Full cache: no compaction (up to %1 at %2 tokens).")
+                       .arg(formatBytes(c.maxBytes))
+                       .arg(c.bytesPerToken ? c.maxBytes / c.bytesPerToken : 0)
+                 : tr("No limit · 100% of the full cache (%1).").arg(formatBytes(c.maxBytes)));
+    } else {
+        double percent = 100.0 * double(budget) / double(c.maxBytes);
+        m_budget->setText(tr("%1 · %2% of the full cache (%3) · about %4 entries")
+                              .arg(formatBytes(budget))
+                              .arg(percent, 0, 'f', percent < 10 ? 1 : 0)
+                              .arg(formatBytes(c.maxBytes))
+                              .arg(formatCount(c.bytesPerToken ? budget / c.bytesPerToken : 0)));
+    }
+    if (c.fullBytes <= 0) {
+        m_hold->setText(tr("This conversation holds nothing yet."));
+        return;
+    }
+    qint64 wouldHold = (!full && budget > 0) ? std::min(c.heldBytes, budget) : c.heldBytes;
+    m_hold->setText(tr("Holds %1 (%2 entries) of %3 uncompacted.\nNext turn starts from %4.")
+                        .arg(formatBytes(c.heldBytes), formatCount(c.heldEntries),
+                             formatBytes(c.fullBytes), formatBytes(wouldHold)));
+}
+
+} // namespace ec::ui

@@ -1,0 +1,53 @@
+// The cache panel: policy, the memory-budget slider (MB and % of the full cache), what the
+// conversation holds and would hold, merged/evicted counts and the per-turn chart.
+#pragma once
+
+#include "app/chat/chat_types.h"
+
+#include <QFrame>
+
+class QComboBox;
+class QLabel;
+class QSlider;
+
+namespace ec::ui {
+
+class CacheChart;
+
+class CachePanel : public QFrame
+{
+    Q_OBJECT
+
+public:
+    explicit CachePanel(QWidget *parent = nullptr);
+
+    void setCache(const app::CacheView &cache);
+    void setTurns(const QList<app::TurnMetrics> &turns);
+
+    QComboBox *policyCombo() const { return m_policy; }
+    QSlider *budgetSlider() const { return m_slider; }
+    CacheChart *chart() const { return m_chart; }
+    QString budgetText() const;
+    QString holdText() const;
+    QString countsText() const;
+    // The budget the slider position stands for (0 = no limit).
+    qint64 sliderBudgetBytes() const;
+
+Q_SIGNALS:
+    void policyChanged(const QString &policy);
+    void budgetChanged(qint64 bytes);
+
+private:
+    void updateLabels();
+
+    app::CacheView m_cache;
+    QComboBox *m_policy = nullptr;
+    QSlider *m_slider = nullptr;
+    QLabel *m_budget = nullptr;
+    QLabel *m_hold = nullptr;
+    QLabel *m_counts = nullptr;
+    CacheChart *m_chart = nullptr;
+    bool m_updating = false;
+};
+
+} // namespace ec::ui
