@@ -38,4 +38,23 @@ struct CacheBenchCliOptions
 // Compaction time against cache size and per-token decode overhead of each cache policy.
 int runCacheBench(const CacheBenchCliOptions &options);
 
+struct EngineBenchOptions
+{
+    std::string model;         // llava-hf folder, or
+    std::string randomWeights; // a llava-hf config.json: random weights at its sizes
+    std::string preset;        // paper-1024-512 | paper-624-256
+    std::vector<std::string> methods; // empty: the preset's, else full, local, h2o, elastic
+    std::vector<double> budgets;      // empty: 0.2 (the paper's Table 2)
+    std::vector<int64_t> batches;     // empty: the preset's, else 1
+    int64_t prompt = 128, gen = 32;
+    int reps = 1;
+    bool noWarmup = false;
+    std::string device = "auto", dtype = "auto", json;
+    int threads = 0;
+};
+
+// Prefill, time to first token, decode ms/token, tokens/s, peak cache and RSS, compaction time
+// per method x budget x batch on random prompt ids; a Markdown table on stdout, JSON with --json.
+int runEngineBench(EngineBenchOptions options);
+
 } // namespace ec::cli

@@ -61,6 +61,37 @@ void addCacheMode(CLI::App &bench)
     cmd->callback([options] { runCacheBench(*options); });
 }
 
+void addRunMode(CLI::App &bench)
+{
+    auto o = std::make_shared<EngineBenchOptions>();
+    auto *cmd = bench.add_subcommand(
+        "run", "End-to-end engine speed per method, budget, batch and prompt+generation length "
+               "(prefill, TTFT, decode ms/token, tokens/s, peak cache and RSS, compaction)");
+    cmd->add_option("--model", o->model, "llava-hf checkpoint folder");
+    cmd->add_option("--random-weights", o->randomWeights,
+                    "llava-hf config.json: random weights at its sizes, e.g. "
+                    "resources/configs/llava-1.5-7b.json")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--preset", o->preset, "paper-1024-512 or paper-624-256 (Table 2)")
+        ->check(CLI::IsMember({"paper-1024-512", "paper-624-256"}));
+    cmd->add_option("--methods", o->methods, "Policies, e.g. full,elastic")->delimiter(',');
+    cmd->add_option("--budgets", o->budgets, "Kept fractions, e.g. 0.2,0.5")->delimiter(',');
+    cmd->add_option("--batch", o->batches, "Batch sizes, e.g. 1,16")->delimiter(',');
+    cmd->add_option("--prompt", o->prompt, "Prompt tokens")->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--gen", o->gen, "Generated tokens")->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--reps", o->reps, "Repetitions per case (the fastest is kept)")
+        ->check(CLI::Range(1, 100));
+    cmd->add_flag("--no-warmup", o->noWarmup, "Skip the untimed warm-up forward");
+    cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
+    cmd->add_option("--dtype", o->dtype, "auto, f32, bf16 or f16");
+    cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all)");
+    cmd->add_option("--json", o->json, "Also write the results as JSON to this file");
+    cmd->callback([o] {
+        if (int code = runEngineBench(*o); code != 0)
+            throw CLI::RuntimeError(code);
+    });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App &app)
@@ -69,6 +100,7 @@ void addBenchCommand(CLI::App &app)
     bench->require_subcommand(1);
     addKernelsMode(*bench);
     addCacheMode(*bench);
+    addRunMode(*bench);
 }
 
 } // namespace ec::cli

@@ -16,6 +16,7 @@ int main(int argc, char **argv)
     ec::cli::addDoctorCommand(app);
     ec::cli::addChatCommand(app);
     ec::cli::addBenchCommand(app);
+    ec::cli::addEvalCommand(app);
     ec::cli::addHistoryCommand(app);
     ec::cli::addTextCommands(app);
     ec::cli::addLogitsCommand(app);

@@ -1,0 +1,59 @@
+// Evaluation datasets: the MM-Vet JSON form the paper's scripts read and a multi-turn form.
+//
+// MM-Vet form: an array of {"image": path, "question": text, "answer": text} (extra fields
+// such as "id" or "capability" are allowed), or MM-Vet's own object {"v1_0": {"imagename": ...,
+// "question": ..., "answer": ...}, ...} whose keys become the sample ids.
+// Multi-turn form: an array of {"id"?: text, "turns": [{"images"?: [paths], "question": text,
+// "answer"?: text}, ...]}; each turn is prefilled on top of the (compacted) conversation so far.
+// Relative image paths are resolved against the dataset file's folder.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ec::eval {
+
+struct EvalTurn
+{
+    std::vector<std::string> images;
+    std::string question;
+    std::optional<std::string> answer;
+};
+
+struct EvalSample
+{
+    std::string id;
+    int64_t index = 0; // position in the file; shards and merged outputs are ordered by it
+    std::vector<EvalTurn> turns;
+};
+
+enum class DatasetFormat { Auto, MmVet, MultiTurn };
+
+struct Dataset
+{
+    std::string source;
+    DatasetFormat format = DatasetFormat::Auto;
+    std::vector<EvalSample> samples;
+};
+
+// Every problem names the file, the sample (index and id) and the field.
+class DatasetError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+DatasetFormat parseDatasetFormat(const std::string &name); // auto, mmvet, multiturn
+const char *datasetFormatName(DatasetFormat format);
+
+// Auto picks the multi-turn form when the first sample has "turns". `imageRoot` is prefixed to
+// relative image paths (empty: leave them as they are).
+Dataset parseDataset(const nlohmann::json &document, DatasetFormat format,
+                     const std::string &source, const std::string &imageRoot = {});
+Dataset readDataset(const std::string &path, DatasetFormat format = DatasetFormat::Auto);
+
+} // namespace ec::eval

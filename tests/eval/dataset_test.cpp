@@ -1,0 +1,122 @@
+#include "app/eval/dataset.h"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace ec::eval;
+using nlohmann::json;
+
+namespace {
+
+// The DatasetError message, or "" when parsing succeeded.
+std::string errorOf(const std::string &text, DatasetFormat format = DatasetFormat::Auto)
+{
+    try {
+        parseDataset(json::parse(text), format, "d.json");
+    } catch (const DatasetError &e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST(Dataset, ReadsMmVetArrayAndResolvesImages)
+{
+    auto d = parseDataset(json::parse(R"([
+        {"image": "v1_0.png", "question": "What is it?", "answer": "a cat", "capability": ["rec"]},
+        {"id": "x7", "image": "/abs/b.jpg", "question": "Count", "answer": ""}])"),
+                          DatasetFormat::Auto, "d.json", "/data/mmvet");
+    EXPECT_EQ(d.format, DatasetFormat::MmVet);
+    ASSERT_EQ(d.samples.size(), 2u);
+    EXPECT_EQ(d.samples[0].id, "0");
+    EXPECT_EQ(d.samples[1].id, "x7");
+    EXPECT_EQ(d.samples[1].index, 1);
+    ASSERT_EQ(d.samples[0].turns.size(), 1u);
+    EXPECT_EQ(d.samples[0].turns[0].images, std::vector<std::string>{"/data/mmvet/v1_0.png"});
+    EXPECT_EQ(d.samples[1].turns[0].images, std::vector<std::string>{"/abs/b.jpg"});
+    EXPECT_EQ(d.samples[0].turns[0].question, "What is it?");
+    EXPECT_EQ(d.samples[0].turns[0].answer.value(), "a cat");
+}
+
+TEST(Dataset, ReadsMmVetKeyedObject)
+{
+    auto d = parseDataset(json::parse(R"({"v1_0": {"imagename": "v1_0.png", "question": "q",
+                                          "answer": "a"}})"),
+                          DatasetFormat::Auto, "mm-vet.json");
+    ASSERT_EQ(d.samples.size(), 1u);
+    EXPECT_EQ(d.samples[0].id, "v1_0");
+    EXPECT_EQ(d.samples[0].turns[0].images[0], "v1_0.png");
+}
+
+TEST(Dataset, ReadsMultiTurnForm)
+{
+    auto d = parseDataset(json::parse(R"([{"id": "c1", "turns": [
+        {"images": ["a.png"], "question": "Describe.", "answer": "A red circle."},
+        {"question": "And the colour?"},
+        {"images": ["b.png", "c.png"], "question": "Compare.", "answer": null}]}])"),
+                          DatasetFormat::Auto, "held_out.json", "root");
+    EXPECT_EQ(d.format, DatasetFormat::MultiTurn);
+    ASSERT_EQ(d.samples.size(), 1u);
+    const auto &turns = d.samples[0].turns;
+    ASSERT_EQ(turns.size(), 3u);
+    EXPECT_EQ(turns[0].images, std::vector<std::string>{"root/a.png"});
+    EXPECT_TRUE(turns[1].images.empty());
+    EXPECT_FALSE(turns[1].answer.has_value());
+    EXPECT_FALSE(turns[2].answer.has_value());
+    EXPECT_EQ(turns[2].images.size(), 2u);
+}
+
+TEST(Dataset, ErrorsNameFileSampleAndField)
+{
+    EXPECT_EQ(errorOf(R"([{"image": "a", "question": "q", "answer": "x"},
+                          {"image": "b", "answer": "y"}])"),
+              "d.json: sample 1 (id '1'): missing field 'question'");
+    EXPECT_EQ(errorOf(R"([{"image": 3, "question": "q", "answer": "x"}])"),
+              "d.json: sample 0 (id '0'): field 'image' must be a string, not number");
+    EXPECT_EQ(errorOf(R"([{"id": "c", "turns": [{"question": "q"}, {"question": ""}]}])"),
+              "d.json: sample 0 (id 'c'): turn 1: field 'question' is empty");
+    EXPECT_EQ(errorOf(R"([{"turns": [{"question": "q", "images": ["a", 4]}]}])"),
+              "d.json: sample 0 (id '0'): turn 0: images[1] must be a non-empty string");
+    EXPECT_EQ(errorOf(R"([{"turns": []}])"), "d.json: sample 0 (id '0'): field 'turns' is empty");
+    EXPECT_EQ(errorOf(R"([{"turns": "q"}])"),
+              "d.json: sample 0 (id '0'): field 'turns' must be an array of turns");
+    EXPECT_EQ(errorOf(R"([1])"), "d.json: sample 0 (id '0'): expected an object, found number");
+    EXPECT_EQ(errorOf(R"([])"), "d.json: the dataset has no samples");
+    EXPECT_EQ(errorOf(R"("text")"),
+              "d.json: the top level must be an array of samples or an MM-Vet object, not string");
+    EXPECT_EQ(errorOf(R"([{"id": "a", "image": "x", "question": "q", "answer": "1"},
+                          {"id": "a", "image": "y", "question": "q", "answer": "2"}])"),
+              "d.json: sample 1: duplicate id 'a'");
+    // A multi-turn file read as MM-Vet fails on the missing image, not silently.
+    EXPECT_NE(errorOf(R"([{"turns": [{"question": "q"}]}])", DatasetFormat::MmVet)
+                  .find("missing field 'image'"),
+              std::string::npos);
+}
+
+TEST(Dataset, FileErrors)
+{
+    EXPECT_THROW(readDataset("/nonexistent/dataset.json"), DatasetError);
+    const auto path = std::filesystem::temp_directory_path() / "ec_eval_bad_dataset.json";
+    std::ofstream(path) << "[{\"image\": \"a\",";
+    try {
+        readDataset(path.string());
+        FAIL() << "truncated JSON was accepted";
+    } catch (const DatasetError &e) {
+        EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
+    }
+    std::ofstream(path) << R"([{"image": "img/a.png", "question": "q", "answer": "a"}])";
+    auto d = readDataset(path.string());
+    EXPECT_EQ(d.samples[0].turns[0].images[0],
+              (path.parent_path() / "img/a.png").lexically_normal().string());
+    std::filesystem::remove(path);
+}
+
+TEST(Dataset, FormatNames)
+{
+    EXPECT_EQ(parseDatasetFormat("multiturn"), DatasetFormat::MultiTurn);
+    EXPECT_EQ(std::string(datasetFormatName(DatasetFormat::MmVet)), "mmvet");
+    EXPECT_THROW(parseDatasetFormat("csv"), DatasetError);
+}
