@@ -22,28 +22,15 @@ std::vector<text::ChatMessage> ForcedConversation::withUser(const std::string &q
     auto messages = messages_;
     if (messages.empty() && !system_.empty())
         messages.push_back(text::ChatMessage::system(system_));
-    auto user = text::ChatMessage::user("");
-    user.parts.clear();
-    for (int64_t i = 0; i < images; ++i)
-        user.image();
-    user.text(question);
-    messages.push_back(std::move(user));
+    messages.push_back(engine::userMessage(question, images));
     return messages;
 }
 
 std::vector<int64_t> ForcedConversation::promptIds(const std::string &question,
                                                    int64_t images) const
 {
-    const std::string prompt = template_.render(withUser(question, images), true);
-    if (!prompt.starts_with(covered_))
-        throw std::logic_error("chat template: the new prompt does not extend the conversation");
-    std::string suffix = prompt.substr(covered_.size());
-    const bool first = covered_.empty();
-    if (!first && !suffix.empty() && suffix.front() == ' ')
-        suffix.erase(0, 1); // the tokenizer's word prefix stands for it
-    const auto ids = tokenizer_.encode(suffix, /*addBos=*/first);
-    return engine::expandImageMarkers(std::vector<int64_t>(ids.begin(), ids.end()),
-                                      info_.imageTokenId, info_.tokensPerImage);
+    return cursor_.newIds(tokenizer_, template_.render(withUser(question, images), true),
+                          info_.imageTokenId, info_.tokensPerImage);
 }
 
 std::vector<int64_t> ForcedConversation::answerIds(const std::string &answer) const
@@ -57,11 +44,8 @@ void ForcedConversation::commit(const std::string &question, int64_t images,
                                 const std::string &answer)
 {
     auto messages = withUser(question, images);
-    const size_t promptChars = template_.render(messages, true).size();
+    cursor_.advance(template_, messages, answer);
     messages.push_back(text::ChatMessage::assistant(answer));
-    const std::string rendered = template_.render(messages, false);
-    const size_t at = answer.empty() ? std::string::npos : rendered.find(answer, promptChars);
-    covered_ = rendered.substr(0, at == std::string::npos ? promptChars : at + answer.size());
     messages_ = std::move(messages);
 }
 

@@ -4,6 +4,7 @@
 // only the text the cache has not seen yet, so forced and generated runs see the same prompts.
 #pragma once
 
+#include "engine/chat/prompt_cursor.h"
 #include "engine/model/vision_language_model.h"
 #include "engine/text/chat_template.h"
 #include "engine/text/tokenizer.h"
@@ -34,7 +35,7 @@ private:
     std::string system_;
     const engine::ModelInfo &info_;
     std::vector<text::ChatMessage> messages_;
-    std::string covered_;
+    engine::PromptCursor cursor_;
 };
 
 } // namespace ec::cli

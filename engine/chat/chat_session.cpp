@@ -66,18 +66,6 @@ at::Tensor ChatSession::loadImage(const std::filesystem::path &file) const
     return image::loadPixelValues(file, preprocess_);
 }
 
-namespace {
-text::ChatMessage userMessage(const std::string &text, int64_t images)
-{
-    auto user = text::ChatMessage::user("");
-    user.parts.clear();
-    for (int64_t i = 0; i < images; ++i)
-        user.image();
-    user.text(text);
-    return user;
-}
-} // namespace
-
 void ChatSession::addHistory(std::vector<ChatTurn> turns)
 {
     for (auto &turn : turns) {
@@ -109,19 +97,9 @@ std::vector<text::ChatMessage> ChatSession::withUserTurn(const std::string &text
 
 std::vector<int64_t> ChatSession::turnIds(const std::string &text, int64_t images) const
 {
-    const std::string prompt = template_.render(withUserTurn(text, images), true);
-    if (!prompt.starts_with(coveredText_))
-        throw std::logic_error("chat template: the new prompt does not extend the conversation");
-    std::string suffix = prompt.substr(coveredText_.size());
-    const bool first = coveredText_.empty();
-    // Mid-text, a space before a word is the tokenizer's "▁" prefix of that word; encoding the
-    // suffix on its own adds that prefix itself, so the space must not be there twice.
-    if (!first && !suffix.empty() && suffix.front() == ' ')
-        suffix.erase(0, 1);
-    auto ids = tokenizer_.encode(suffix, /*addBos=*/first);
     const auto &info = model_.info();
-    std::vector<int64_t> wide(ids.begin(), ids.end());
-    return expandImageMarkers(wide, info.imageTokenId, info.tokensPerImage);
+    return cursor_.newIds(tokenizer_, template_.render(withUserTurn(text, images), true),
+                          info.imageTokenId, info.tokensPerImage);
 }
 
 ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor> &images,
@@ -135,8 +113,6 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
         turn.images.insert(turn.images.end(), past.images.begin(), past.images.end());
     turn.images.insert(turn.images.end(), images.begin(), images.end());
     auto messages = withUserTurn(text, static_cast<int64_t>(images.size()));
-    const size_t promptChars = template_.render(messages, true).size();
-
     session_.addUserTurn(std::move(turn));
     StreamCallback stream;
     bool leading = true; // the first token's word prefix is a space the template owns
@@ -163,10 +139,8 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
     while (!reply.text.empty() && reply.text.front() == ' ')
         reply.text.erase(0, 1);
 
+    cursor_.advance(template_, messages, reply.text);
     messages.push_back(text::ChatMessage::assistant(reply.text));
-    const std::string rendered = template_.render(messages, false);
-    const size_t at = rendered.find(reply.text, promptChars);
-    coveredText_ = rendered.substr(0, at == std::string::npos ? promptChars : at + reply.text.size());
     messages_ = std::move(messages);
     history_.clear();
     return reply;
@@ -177,7 +151,7 @@ void ChatSession::reset()
     session_.reset();
     messages_.clear();
     history_.clear();
-    coveredText_.clear();
+    cursor_.reset();
 }
 
 } // namespace ec::engine

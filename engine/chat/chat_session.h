@@ -3,6 +3,7 @@
 // the checkpoint says, and streams the answer as text.
 #pragma once
 
+#include "engine/chat/prompt_cursor.h"
 #include "engine/image/preprocess_config.h"
 #include "engine/session.h"
 #include "engine/text/chat_template.h"
@@ -85,7 +86,7 @@ private:
     Session session_;
     std::vector<text::ChatMessage> messages_; // what the cache holds
     std::vector<ChatTurn> history_;           // queued by addHistory, fed with the next turn
-    std::string coveredText_; // prefix of the rendered conversation the cache has seen
+    PromptCursor cursor_;
 };
 
 } // namespace ec::engine
