@@ -68,6 +68,7 @@ std::string describeScene(const Scene &scene)
         else
             text += "empty.";
     }
+    text += " In total: " + std::to_string(n) + (n == 1 ? " object." : " objects.");
     return text;
 }
 
