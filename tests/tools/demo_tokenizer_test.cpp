@@ -1,41 +1,17 @@
 // tools/train_demo_tokenizer.py on a small demo-world corpus: its files load in our tokenizer,
 // the three loaders agree, <image> is a single added token, descriptions are 60-150 tokens.
 #include "engine/text/tokenizer.h"
+#include "demo_test_support.h"
 #include "tools/demo_world/world_set.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <gtest/gtest.h>
 
 using ec::text::Tokenizer;
 
-namespace {
-
-std::filesystem::path trainedTokenizer()
-{
-    static const std::filesystem::path dir = [] {
-        const auto d = std::filesystem::temp_directory_path() / "ec_demo_tokenizer_test";
-        std::filesystem::remove_all(d);
-        std::filesystem::create_directories(d);
-        std::ofstream corpus(d / "corpus.txt");
-        for (uint64_t i = 0; i < 400; ++i)
-            for (const auto &t : ec::demo::trainingItem(21, i).turns)
-                corpus << t.question << '\n' << t.answer << '\n';
-        corpus.close();
-        const std::string cmd = "/usr/bin/python3 " EC_TEST_SOURCE_DIR
-                                "/tools/train_demo_tokenizer.py " +
-                                (d / "corpus.txt").string() + " " + (d / "tok").string();
-        EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-        return d / "tok";
-    }();
-    return dir;
-}
-
-} // namespace
 
 TEST(DemoTokenizer, LoadsAndTheLoadersAgree)
 {
-    const auto dir = trainedTokenizer();
+    const auto dir = demoTokenizerDir();
     const auto fromJson = Tokenizer::fromTokenizerJson(dir / "tokenizer.json");
     const auto fromModel = Tokenizer::fromSentencePieceModel(dir / "tokenizer.model");
     const auto fromDir = Tokenizer::fromDirectory(dir);
@@ -63,7 +39,7 @@ TEST(DemoTokenizer, LoadsAndTheLoadersAgree)
 
 TEST(DemoTokenizer, DescriptionsAreSixtyToHundredFiftyTokens)
 {
-    const auto tok = Tokenizer::fromTokenizerJson(trainedTokenizer() / "tokenizer.json");
+    const auto tok = Tokenizer::fromTokenizerJson(demoTokenizerDir() / "tokenizer.json");
     ec::demo::Rng rng(4);
     for (int i = 0; i < 50; ++i) {
         const auto n = tok.encode(ec::demo::describeScene(ec::demo::randomScene(rng)), false).size();
