@@ -9,7 +9,8 @@ shift
 BUILD=${BUILD:-build}
 SEED=${SEED:-1}
 mkdir -p "$RUN"
-"$BUILD/tools/demo_world/ec-demo-world" --out "$RUN/world" --seed "$SEED" --train 3000
+"$BUILD/tools/demo_world/ec-demo-world" --out "$RUN/world" --seed "$SEED" --train 3000 --size 48
 /usr/bin/python3 "$(dirname "$0")/train_demo_tokenizer.py" "$RUN/world/corpus.txt" "$RUN/tokenizer"
 exec "$BUILD/tools/demo_trainer/ec-train-demo" --out "$RUN" --tokenizer "$RUN/tokenizer" \
-    --seed "$SEED" --threads "${THREADS:-2}" "$@"
+    --seed "$SEED" --threads "${THREADS:-2}" --steps 2800 --batch 8 --warmup 100 --lr 1e-3 \
+    --eval-every 250 --eval-items 40 --save-every 100 "$@"

@@ -16,10 +16,11 @@ int main(int argc, char **argv)
     bool resume = false, evalOnly = false;
     int threads = 0;
     auto &s = o.spec;
-    s.visionLayers = 3, s.visionHidden = 96, s.visionHeads = 4, s.visionIntermediate = 256;
-    s.imageSize = 64, s.patchSize = 8;
-    s.textLayers = 4, s.textHidden = 192, s.textHeads = 6, s.textKvHeads = 2;
-    s.textIntermediate = 512, s.maxPositions = 2048;
+    // The planned demo size (docs/demo-model.md): ~1.0 M parameters, 4 MB in f32.
+    s.visionLayers = 3, s.visionHidden = 64, s.visionHeads = 4, s.visionIntermediate = 172;
+    s.imageSize = 48, s.patchSize = 8;
+    s.textLayers = 4, s.textHidden = 128, s.textHeads = 4, s.textKvHeads = 2;
+    s.textIntermediate = 344, s.maxPositions = 2048;
     app.add_option("--out", out, "run folder (model/ and state/)")->required();
     app.add_option("--tokenizer", tokenizer, "folder of tokenizer.model/.json")->required();
     app.add_option("--seed", o.seed, "world and initialisation seed");
