@@ -4,11 +4,11 @@
 #include "tools/demo_world/world_set.h"
 
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <string>
+#include <unistd.h>
 
 inline std::filesystem::path demoTokenizerDir()
 {

@@ -1,13 +1,12 @@
 // tools/train_demo_tokenizer.py on a small demo-world corpus: its files load in our tokenizer,
 // the three loaders agree, <image> is a single added token, descriptions are 60-150 tokens.
-#include "engine/text/tokenizer.h"
 #include "demo_test_support.h"
+#include "engine/text/tokenizer.h"
 #include "tools/demo_world/world_set.h"
 
 #include <gtest/gtest.h>
 
 using ec::text::Tokenizer;
-
 
 TEST(DemoTokenizer, LoadsAndTheLoadersAgree)
 {
@@ -42,7 +41,8 @@ TEST(DemoTokenizer, DescriptionsAreSixtyToHundredFiftyTokens)
     const auto tok = Tokenizer::fromTokenizerJson(demoTokenizerDir() / "tokenizer.json");
     ec::demo::Rng rng(4);
     for (int i = 0; i < 50; ++i) {
-        const auto n = tok.encode(ec::demo::describeScene(ec::demo::randomScene(rng)), false).size();
+        const auto n =
+            tok.encode(ec::demo::describeScene(ec::demo::randomScene(rng)), false).size();
         EXPECT_GE(n, 60u);
         EXPECT_LE(n, 150u);
     }

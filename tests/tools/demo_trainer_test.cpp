@@ -2,8 +2,8 @@
 // the engine with the trainer's own logits, prompts match the chat template, --resume resumes.
 #include "cache/full_policy.h"
 #include "demo_test_support.h"
-#include "engine/text/chat_template.h"
 #include "engine/model/vision_language_model.h"
+#include "engine/text/chat_template.h"
 #include "tools/demo_trainer/trainer.h"
 
 #include <ATen/ATen.h>
@@ -95,8 +95,8 @@ TEST(DemoTrainer, PromptIdsAreTheChatTemplatesIds)
         if (c.turns[0].image >= 0)
             message.image();
         message.text(c.turns[0].question);
-        const auto expected = ec::text::encodePrompt(tok, chat.render({message}, true),
-                                                     {512, 16, "<image>"});
+        const auto expected =
+            ec::text::encodePrompt(tok, chat.render({message}, true), {512, 16, "<image>"});
         const Sample prompt = evaluationPrompt(c, trainer.format());
         EXPECT_EQ(std::vector<int64_t>(expected.begin(), expected.end()), prompt.ids);
         // Training labels: only the answer and the EOS after it.
@@ -126,6 +126,6 @@ TEST(DemoTrainer, ResumeContinuesTheSameRun)
     EXPECT_EQ(b.step(), 3);
     const double nextB = b.trainStep();
     EXPECT_NEAR(nextA, nextB, 1e-6);
-    EXPECT_LT(b.learningRate(0), b.learningRate(3)); // warmup
+    EXPECT_LT(b.learningRate(0), b.learningRate(3));  // warmup
     EXPECT_GT(b.learningRate(3), b.learningRate(39)); // cosine decay
 }

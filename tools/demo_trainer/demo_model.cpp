@@ -71,11 +71,14 @@ at::Tensor DemoModel::visionFeatures(const at::Tensor &pixels, at::ScalarType co
 {
     const auto &vc = config_.vision;
     const int64_t n = pixels.size(0), c = vc.hiddenSize, heads = vc.numHeads;
-    at::Tensor x = at::conv2d(pixels.to(compute), w("vision.embeddings.patch_embedding.weight", compute),
-                              {}, vc.patchSize);
+    at::Tensor x =
+        at::conv2d(pixels.to(compute), w("vision.embeddings.patch_embedding.weight", compute), {},
+                   vc.patchSize);
     x = x.flatten(2).transpose(1, 2);
-    at::Tensor cls = w("vision.embeddings.class_embedding", compute).view({1, 1, c}).expand({n, 1, c});
-    x = at::cat({cls, x}, 1) + w("vision.embeddings.position_embedding.weight", compute).unsqueeze(0);
+    at::Tensor cls =
+        w("vision.embeddings.class_embedding", compute).view({1, 1, c}).expand({n, 1, c});
+    x = at::cat({cls, x}, 1) +
+        w("vision.embeddings.position_embedding.weight", compute).unsqueeze(0);
     auto ln = [&](const at::Tensor &h, const std::string &p) {
         return at::layer_norm(h, {c}, w(p + ".weight", compute), w(p + ".bias", compute),
                               vc.layerNormEps);
@@ -96,9 +99,9 @@ at::Tensor DemoModel::visionFeatures(const at::Tensor &pixels, at::ScalarType co
         auto split = [&](const at::Tensor &y) {
             return y.view({n, t, heads, c / heads}).transpose(1, 2);
         };
-        at::Tensor a = attention(split(lin(h, p + "self_attn.q_proj")),
-                                 split(lin(h, p + "self_attn.k_proj")),
-                                 split(lin(h, p + "self_attn.v_proj")), false);
+        at::Tensor a =
+            attention(split(lin(h, p + "self_attn.q_proj")), split(lin(h, p + "self_attn.k_proj")),
+                      split(lin(h, p + "self_attn.v_proj")), false);
         x = x + lin(a.transpose(1, 2).reshape({n, t, c}), p + "self_attn.out_proj");
         h = lin(ln(x, p + "layer_norm2"), p + "mlp.fc1");
         h = vc.hiddenAct == "quick_gelu" ? model::quickGelu(h) : at::gelu(h);
@@ -164,7 +167,8 @@ at::Tensor DemoModel::forward(const at::Tensor &ids, const at::Tensor &pixels,
     for (int l = 0; l < config_.text.numLayers; ++l)
         x = decoderLayer(x, l, compute);
     x = model::rmsNorm(x, w("lm.norm.weight", compute), config_.text.rmsNormEps);
-    const std::string head = config_.tieWordEmbeddings ? "lm.embed_tokens.weight" : "lm_head.weight";
+    const std::string head =
+        config_.tieWordEmbeddings ? "lm.embed_tokens.weight" : "lm_head.weight";
     return at::linear(x, w(head, compute)).to(at::kFloat);
 }
 

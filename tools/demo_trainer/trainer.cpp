@@ -53,8 +53,8 @@ struct DemoTrainer::Impl
 
 DemoTrainer::DemoTrainer(const TrainerOptions &options)
     : options_(options)
-    , d_(std::make_unique<Impl>(Impl{text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {},
-                                     {}, at::kFloat, 0}))
+    , d_(std::make_unique<Impl>(
+          Impl{text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, at::kFloat, 0}))
 {
     auto &spec = options_.spec;
     spec.imageTokenId = d_->tokenizer.tokenId("<image>");
@@ -82,8 +82,8 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     d_->format.eosId = config.text.eosTokenIds.at(0);
     d_->format.renderSize = options_.renderSize;
 
-    const bool cuda = options_.device == "cuda" ||
-                      (options_.device == "auto" && torch::cuda::is_available());
+    const bool cuda =
+        options_.device == "cuda" || (options_.device == "auto" && torch::cuda::is_available());
     if (cuda)
         d_->model->to(at::Device(at::kCUDA, 0));
     if (options_.dtype == "bf16")
@@ -102,10 +102,9 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
                                    torch::optim::AdamWOptions(options_.lr)
                                        .betas({0.9, 0.95})
                                        .weight_decay(options_.weightDecay)));
-    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(options_.lr)
-                                         .betas({0.9, 0.95})
-                                         .weight_decay(0.0)));
+    groups.emplace_back(
+        noDecay, std::make_unique<torch::optim::AdamWOptions>(
+                     torch::optim::AdamWOptions(options_.lr).betas({0.9, 0.95}).weight_decay(0.0)));
     d_->optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups));
 }
 
@@ -151,9 +150,8 @@ double DemoTrainer::trainStep()
     d_->optimizer->zero_grad();
     at::Tensor logits = d_->model->forward(batch.ids, batch.pixels, d_->compute);
     at::Tensor labels = batch.labels.to(logits.device());
-    at::Tensor loss = at::cross_entropy_loss(logits.view({-1, logits.size(-1)}),
-                                             labels.view({-1}), {}, at::Reduction::Mean,
-                                             kIgnoreLabel);
+    at::Tensor loss = at::cross_entropy_loss(logits.view({-1, logits.size(-1)}), labels.view({-1}),
+                                             {}, at::Reduction::Mean, kIgnoreLabel);
     loss.backward();
     std::vector<at::Tensor> params;
     for (auto &[name, p] : d_->model->params())
@@ -187,7 +185,8 @@ EvalResult DemoTrainer::evaluate(int64_t shortItems)
     HeldOutCounts counts;
     counts.shortQuestions = static_cast<int>(shortItems);
     counts.descriptions = 0;
-    counts.followUps = counts.earlierImages = static_cast<int>(std::max<int64_t>(1, shortItems / 4));
+    counts.followUps = counts.earlierImages =
+        static_cast<int>(std::max<int64_t>(1, shortItems / 4));
     EvalResult r;
     int64_t shortRight = 0, followRight = 0, earlierRight = 0;
     for (const auto &c : heldOutSet(options_.seed, counts)) {
@@ -228,8 +227,8 @@ void DemoTrainer::saveState() const
         tensors.emplace_back(name, p.detach().to(at::kCPU).contiguous());
     ckpt::writeSafetensors(dir / "params.safetensors", tensors);
     torch::save(*d_->optimizer, (dir / "optimizer.pt").string());
-    std::ofstream(dir / "state.json") << json{{"step", d_->step}, {"seed", options_.seed}}.dump()
-                                      << '\n';
+    std::ofstream(dir / "state.json")
+        << json{{"step", d_->step}, {"seed", options_.seed}}.dump() << '\n';
 }
 
 void DemoTrainer::resume()
@@ -269,10 +268,9 @@ void DemoTrainer::run()
             const int width = 30;
             const int filled = static_cast<int>(width * d_->step / options_.steps);
             std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
-                      << std::string(static_cast<size_t>(width - filled), '.') << "] "
-                      << d_->step << "/" << options_.steps << " loss " << loss << " (avg "
-                      << smoothed << ") lr " << learningRate(d_->step - 1) << " " << rate
-                      << " steps/s, eta "
+                      << std::string(static_cast<size_t>(width - filled), '.') << "] " << d_->step
+                      << "/" << options_.steps << " loss " << loss << " (avg " << smoothed
+                      << ") lr " << learningRate(d_->step - 1) << " " << rate << " steps/s, eta "
                       << static_cast<int64_t>((options_.steps - d_->step) / rate) << " s   "
                       << std::flush;
         }

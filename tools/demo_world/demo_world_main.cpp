@@ -43,8 +43,8 @@ int main(int argc, char **argv)
         nlohmann::json single = nlohmann::json::array(), multi = nlohmann::json::array();
         const auto heldOut = ec::demo::heldOutSet(seed, counts);
         for (size_t i = 0; i < heldOut.size(); ++i) {
-            auto item = ec::demo::writeItem(heldOut[i], "eval" + std::to_string(i), dir / "eval",
-                                            size);
+            auto item =
+                ec::demo::writeItem(heldOut[i], "eval" + std::to_string(i), dir / "eval", size);
             (item.contains("turns") ? multi : single).push_back(item);
         }
         std::ofstream(dir / "eval" / "single.json") << single.dump(1) << '\n';
@@ -60,8 +60,8 @@ int main(int argc, char **argv)
         for (const auto &item : single)
             addText(item);
         std::cout << "wrote " << single.size() << " single and " << multi.size()
-                  << " multi-turn held-out items, " << train << " training conversations to "
-                  << out << '\n';
+                  << " multi-turn held-out items, " << train << " training conversations to " << out
+                  << '\n';
     } catch (const std::exception &e) {
         std::cerr << "ec-demo-world: " << e.what() << '\n';
         return 1;

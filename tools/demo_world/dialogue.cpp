@@ -61,7 +61,10 @@ std::string describeScene(const Scene &scene)
     text += " background.";
     // Every cell is named, empty or not, so the description is complete and 60-150 tokens.
     for (int cell = 0; cell < 9; ++cell) {
-        text += " " + capitalised(cellNames()[static_cast<size_t>(cell)]) + ": ";
+        // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + string&&.
+        text += ' ';
+        text += capitalised(cellNames()[static_cast<size_t>(cell)]);
+        text += ": ";
         if (const Object *o = scene.at(cell))
             text += "a " + sizeNames()[static_cast<size_t>(o->size)] + " " + colourOf(*o) + " " +
                     shapeOf(*o) + ".";
@@ -85,8 +88,7 @@ QA shortQuestion(Rng &rng, const Scene &scene)
         return {"How many objects are there?", std::to_string(scene.objects.size()), -1, -1};
     case 3: {
         const int c = rng.below(static_cast<int>(objectColours().size()));
-        return {"How many " + objectColours()[static_cast<size_t>(c)].name +
-                    " objects are there?",
+        return {"How many " + objectColours()[static_cast<size_t>(c)].name + " objects are there?",
                 std::to_string(scene.count(c, -1)), -1, 3};
     }
     case 4: {

@@ -26,7 +26,7 @@ const std::vector<Colour> &objectColours()
 {
     // Far apart in RGB so that light noise never moves a pixel to another colour.
     static const std::vector<Colour> colours{
-        {"red", {220, 30, 30}},     {"green", {30, 170, 50}}, {"blue", {30, 70, 220}},
+        {"red", {220, 30, 30}},     {"green", {30, 170, 50}},   {"blue", {30, 70, 220}},
         {"yellow", {240, 210, 20}}, {"purple", {140, 40, 170}}, {"black", {20, 20, 20}},
     };
     return colours;
@@ -45,8 +45,7 @@ const std::vector<Colour> &backgroundColours()
 
 const std::vector<std::string> &shapeNames()
 {
-    static const std::vector<std::string> names{"circle", "square", "triangle", "star",
-                                                "diamond"};
+    static const std::vector<std::string> names{"circle", "square", "triangle", "star", "diamond"};
     return names;
 }
 
@@ -58,9 +57,9 @@ const std::vector<std::string> &sizeNames()
 
 const std::vector<std::string> &cellNames()
 {
-    static const std::vector<std::string> names{
-        "top left",    "top middle", "top right",    "middle left",  "center",
-        "middle right", "bottom left", "bottom middle", "bottom right"};
+    static const std::vector<std::string> names{"top left",    "top middle",    "top right",
+                                                "middle left", "center",        "middle right",
+                                                "bottom left", "bottom middle", "bottom right"};
     return names;
 }
 

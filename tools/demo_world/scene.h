@@ -21,8 +21,7 @@ public:
     uint64_t next();
     int below(int n); // uniform in [0, n)
     double unit();    // uniform in [0, 1)
-    template<typename T>
-    void shuffle(std::vector<T> &v)
+    template <typename T> void shuffle(std::vector<T> &v)
     {
         for (size_t i = v.size(); i > 1; --i)
             std::swap(v[i - 1], v[static_cast<size_t>(below(static_cast<int>(i)))]);
@@ -46,10 +45,10 @@ const std::vector<std::string> &cellNames(); // row-major 3x3: "top left" ... "b
 
 struct Object
 {
-    int shape = 0;  // index into shapeNames()
-    int colour = 0; // index into objectColours()
-    int size = 0;   // index into sizeNames()
-    int cell = 0;   // 0..8, row-major
+    int shape = 0;      // index into shapeNames()
+    int colour = 0;     // index into objectColours()
+    int size = 0;       // index into sizeNames()
+    int cell = 0;       // 0..8, row-major
     int dx = 0, dy = 0; // small jitter of the centre inside the cell, in pixels
 };
 

@@ -41,8 +41,8 @@ std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts)
         Rng rng = next();
         Conversation c;
         c.scenes.push_back(randomScene(rng));
-        c.turns.push_back(
-            {0, "Describe the image in detail.", describeScene(c.scenes[0]), TurnKind::Description});
+        c.turns.push_back({0, "Describe the image in detail.", describeScene(c.scenes[0]),
+                           TurnKind::Description});
         items.push_back(std::move(c));
     }
     for (int i = 0; i < counts.followUps; ++i) {
