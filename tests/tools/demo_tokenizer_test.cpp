@@ -47,3 +47,18 @@ TEST(DemoTokenizer, DescriptionsAreSixtyToHundredFiftyTokens)
         EXPECT_LE(n, 150u);
     }
 }
+
+TEST(DemoTokenizer, HeldOutConversationsAreLongerThanFiveHundredTokens)
+{
+    // 500+ tokens, so that a cache budget of 0.3 has to drop or merge real content; counted
+    // with the planned 36 image tokens per image (48-px images, patch 8).
+    const auto tok = Tokenizer::fromTokenizerJson(demoTokenizerDir() / "tokenizer.json");
+    ec::demo::Rng rng(8);
+    for (int i = 0; i < 20; ++i) {
+        const auto c = ec::demo::longConversation(rng, i % 2 == 0);
+        size_t tokens = 36 * c.scenes.size();
+        for (const auto &t : c.turns)
+            tokens += tok.encode("USER: " + t.question + " ASSISTANT: " + t.answer, false).size();
+        EXPECT_GE(tokens, 500u);
+    }
+}

@@ -150,7 +150,7 @@ TEST(DemoWorld, HeldOutItemsAreWellFormedJson)
                     EXPECT_TRUE(std::filesystem::exists(dir / t["image"].get<std::string>()));
                 }
             }
-            EXPECT_EQ(images, 3);
+            EXPECT_EQ(images, 4);
             const std::string kind = parsed["kind"];
             EXPECT_TRUE(kind == "followup" || kind == "earlier_image") << kind;
             if (kind == "earlier_image") {

@@ -16,7 +16,7 @@ int main(int argc, char **argv)
     CLI::App app{"Synthetic visual world of the demo model"};
     std::string out;
     uint64_t seed = 1;
-    int train = 1000, size = 64;
+    int train = 1000, size = 48; // 48: the planned demo model's image size
     ec::demo::HeldOutCounts counts;
     app.add_option("--out", out, "output folder")->required();
     app.add_option("--seed", seed, "world seed");

@@ -214,11 +214,11 @@ Conversation trainingConversation(Rng &rng)
 Conversation longConversation(Rng &rng, bool earlierImage)
 {
     Conversation c;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
         c.scenes.push_back(randomScene(rng, 3, 8));
         c.turns.push_back({i, "Describe the image in detail.", describeScene(c.scenes.back()),
                            TurnKind::Description});
-        if (i < 2)
+        if (i < 3)
             addShortTurns(rng, c, i, 2, false);
     }
     if (earlierImage) {

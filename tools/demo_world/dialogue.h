@@ -46,7 +46,7 @@ QA earlierImageQuestion(Rng &rng, const Scene &scene, int index);
 // Training conversations: 1-3 images, each with a description or short questions, follow-ups
 // and questions about earlier images, mixed at random.
 Conversation trainingConversation(Rng &rng);
-// Held-out multi-turn form: three images with descriptions and questions (500+ tokens), whose
+// Held-out multi-turn form: four images with descriptions and questions (500+ tokens), whose
 // last turn is a follow-up (`earlierImage` false) or asks about the first image (true).
 Conversation longConversation(Rng &rng, bool earlierImage);
 
