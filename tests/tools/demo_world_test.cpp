@@ -1,0 +1,165 @@
+#include "tools/demo_world/render.h"
+#include "tools/demo_world/world_set.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+using namespace ec::demo;
+
+namespace {
+
+std::string conversationText(const Conversation &c)
+{
+    std::ostringstream s;
+    for (const auto &t : c.turns)
+        s << t.image << '|' << t.question << '|' << t.answer << '|' << kindName(t.kind) << '\n';
+    for (const auto &scene : c.scenes)
+        for (const auto &o : scene.objects)
+            s << o.cell << o.shape << o.colour << o.size << o.dx << o.dy << ';';
+    return s.str();
+}
+
+// Objects of `colour` found in the pixels: connected blobs of pixels close to the colour.
+int countBlobs(const ec::image::RgbImage &image, const Colour &colour)
+{
+    cv::Mat mask(image.height, image.width, CV_8U, cv::Scalar(0));
+    for (int y = 0; y < image.height; ++y)
+        for (int x = 0; x < image.width; ++x) {
+            const uint8_t *p = image.row(y) + 3 * x;
+            int d = 0;
+            for (int c = 0; c < 3; ++c)
+                d += std::abs(p[c] - colour.rgb[static_cast<size_t>(c)]);
+            mask.at<uint8_t>(y, x) = d < 45 ? 255 : 0;
+        }
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8);
+    int blobs = 0;
+    for (int i = 1; i < n; ++i)
+        blobs += stats.at<int>(i, cv::CC_STAT_AREA) >= 6 ? 1 : 0;
+    return blobs;
+}
+
+} // namespace
+
+TEST(DemoWorld, SameSeedSameItemsOtherSeedOtherItems)
+{
+    for (uint64_t i = 0; i < 20; ++i) {
+        EXPECT_EQ(conversationText(trainingItem(7, i)), conversationText(trainingItem(7, i)));
+        EXPECT_NE(conversationText(trainingItem(7, i)), conversationText(trainingItem(8, i)));
+    }
+    const Scene scene = trainingItem(7, 3).scenes.at(0);
+    EXPECT_EQ(renderScene(scene, 64).data, renderScene(scene, 64).data);
+    EXPECT_NE(conversationText(trainingItem(7, 0)), conversationText(trainingItem(7, 1)));
+}
+
+TEST(DemoWorld, PixelsAgreeWithTheSceneColourCounts)
+{
+    int checked = 0;
+    for (uint64_t i = 0; i < 12; ++i) {
+        for (const Scene &scene : trainingItem(11, i).scenes) {
+            const auto image = renderScene(scene, 64);
+            for (int c = 0; c < static_cast<int>(objectColours().size()); ++c) {
+                EXPECT_EQ(countBlobs(image, objectColours()[static_cast<size_t>(c)]),
+                          scene.count(c, -1))
+                    << "item " << i << " colour " << objectColours()[static_cast<size_t>(c)].name;
+                ++checked;
+            }
+            // The top-left corner pixel belongs to the background, up to noise.
+            const auto &bg = backgroundColours()[static_cast<size_t>(scene.background)].rgb;
+            EXPECT_NEAR(image.row(0)[0], bg[0], 6 * kNoiseSigma);
+        }
+    }
+    EXPECT_GT(checked, 60);
+}
+
+TEST(DemoWorld, AnswersFollowTheScene)
+{
+    Scene scene;
+    scene.background = 1;
+    // {shape, colour, size, cell}: a large red star in the centre, a small red circle bottom right
+    scene.objects = {{3, 0, 1, 4, 0, 0}, {0, 0, 0, 8, 0, 0}};
+    EXPECT_EQ(scene.count(0, -1), 2);
+    const std::string text = describeScene(scene);
+    EXPECT_NE(text.find("There are 2 objects on a beige background."), std::string::npos);
+    EXPECT_NE(text.find("Center: a large red star."), std::string::npos);
+    EXPECT_NE(text.find("Bottom right: a small red circle."), std::string::npos);
+    EXPECT_NE(text.find("Top left: empty."), std::string::npos);
+
+    Rng rng(5);
+    for (int i = 0; i < 200; ++i) {
+        const QA qa = shortQuestion(rng, scene);
+        if (qa.question == "How many objects are there?") {
+            EXPECT_EQ(qa.answer, "2");
+        }
+        if (qa.question == "Where is the red star?") {
+            EXPECT_EQ(qa.answer, "center");
+        }
+        if (qa.question == "Is the center empty?") {
+            EXPECT_EQ(qa.answer, "no");
+        }
+        if (qa.question == "What shape is in the bottom right?") {
+            EXPECT_EQ(qa.answer, "circle");
+        }
+        const QA next = followUp(rng, scene, qa);
+        if (next.question == "What color is it?") {
+            EXPECT_EQ(next.answer, "red");
+        }
+    }
+}
+
+TEST(DemoWorld, DescriptionsListEveryCellAndHaveTheLength)
+{
+    for (uint64_t i = 0; i < 30; ++i) {
+        const Scene scene = trainingItem(3, i).scenes.at(0);
+        const std::string text = describeScene(scene);
+        std::istringstream words(text);
+        int count = 0;
+        for (std::string w; words >> w;)
+            ++count;
+        EXPECT_GE(count, 35) << text; // plus punctuation: 60+ tokens
+        EXPECT_LE(count, 110) << text;
+        for (const auto &o : scene.objects)
+            EXPECT_NE(text.find(objectColours()[static_cast<size_t>(o.colour)].name + " " +
+                                shapeNames()[static_cast<size_t>(o.shape)]),
+                      std::string::npos);
+    }
+}
+
+TEST(DemoWorld, HeldOutItemsAreWellFormedJson)
+{
+    HeldOutCounts counts{6, 2, 2, 2};
+    const auto items = heldOutSet(9, counts);
+    ASSERT_EQ(items.size(), 12u);
+    const auto dir = std::filesystem::temp_directory_path() / "ec_demo_world_test";
+    std::filesystem::remove_all(dir);
+    int multi = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const auto item = writeItem(items[i], "e" + std::to_string(i), dir, 48);
+        const auto parsed = nlohmann::json::parse(item.dump());
+        ASSERT_TRUE(parsed["question"].is_string());
+        ASSERT_TRUE(parsed["answer"].is_string());
+        if (parsed.contains("turns")) {
+            ++multi;
+            int images = 0;
+            for (const auto &t : parsed["turns"]) {
+                images += t.contains("image") ? 1 : 0;
+                if (t.contains("image")) {
+                    EXPECT_TRUE(std::filesystem::exists(dir / t["image"].get<std::string>()));
+                }
+            }
+            EXPECT_EQ(images, 4);
+            const std::string kind = parsed["kind"];
+            EXPECT_TRUE(kind == "followup" || kind == "earlier_image") << kind;
+            if (kind == "earlier_image") {
+                EXPECT_EQ(parsed["question"].get<std::string>().rfind("In the first image", 0), 0u);
+            }
+        } else {
+            EXPECT_TRUE(std::filesystem::exists(dir / parsed["image"].get<std::string>()));
+        }
+    }
+    EXPECT_EQ(multi, 4);
+    std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,43 @@
+// The LLaVA-1.5 forward pass as trainable tensors: one leaf tensor per canonical llava-hf name
+// (the set LlavaModel::expectedTensors lists), so the trained weights are saved under the names
+// and in the layout the engine loads. The math mirrors engine/model (same layer helpers) with
+// autograd-friendly attention; the trainer test checks the two agree on saved checkpoints.
+#pragma once
+
+#include "engine/checkpoint/llava_config.h"
+
+#include <ATen/core/Tensor.h>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ec::demo {
+
+class DemoModel
+{
+public:
+    // Weights drawn from `seed` (normal std 0.02, norms 1, biases 0), float32 on the CPU.
+    DemoModel(const engine::checkpoint::LlavaConfig &config, uint64_t seed);
+
+    const engine::checkpoint::LlavaConfig &config() const { return config_; }
+    std::map<std::string, at::Tensor> &params() { return params_; }
+    const std::map<std::string, at::Tensor> &params() const { return params_; }
+    // Moves the weights (and so the computation) to `device`; they stay leaves with gradients.
+    void to(const at::Device &device);
+
+    // Logits [B, T, V] (float32) of ids [B, T] whose image-token positions take the features
+    // of pixels [N, C, S, S] in row-major order. `compute` is the matmul dtype (f32 or bf16);
+    // the weights themselves stay float32.
+    at::Tensor forward(const at::Tensor &ids, const at::Tensor &pixels,
+                       at::ScalarType compute) const;
+
+private:
+    at::Tensor w(const std::string &name, at::ScalarType compute) const;
+    at::Tensor visionFeatures(const at::Tensor &pixels, at::ScalarType compute) const;
+    at::Tensor decoderLayer(const at::Tensor &x, int layer, at::ScalarType compute) const;
+
+    engine::checkpoint::LlavaConfig config_;
+    std::map<std::string, at::Tensor> params_;
+};
+
+} // namespace ec::demo

@@ -1,0 +1,94 @@
+#include "tools/demo_trainer/samples.h"
+
+#include "engine/image/clip_preprocess.h"
+#include "engine/image/pixel_tensor.h"
+#include "tools/demo_world/render.h"
+
+#include <ATen/ATen.h>
+
+namespace ec::demo {
+
+std::vector<int64_t> userTurnIds(const Turn &turn, const SampleFormat &f, bool first)
+{
+    std::string text = "USER: ";
+    if (turn.image >= 0)
+        text += "<image>\n";
+    text += turn.question + " ASSISTANT:";
+    std::vector<int64_t> ids;
+    for (int id : f.tokenizer->encode(text, first)) {
+        if (id == f.imageTokenId)
+            ids.insert(ids.end(), static_cast<size_t>(f.tokensPerImage), f.imageTokenId);
+        else
+            ids.push_back(id);
+    }
+    return ids;
+}
+
+at::Tensor scenePixels(const Scene &scene, const SampleFormat &f)
+{
+    return image::pixelValuesTensor(
+        {image::preprocessImage(renderScene(scene, f.renderSize), f.preprocess)});
+}
+
+Sample encodeConversation(const Conversation &c, const SampleFormat &f, size_t turns)
+{
+    Sample s;
+    std::vector<at::Tensor> images;
+    for (size_t t = 0; t < turns && t < c.turns.size(); ++t) {
+        const Turn &turn = c.turns[t];
+        const auto prompt = userTurnIds(turn, f, t == 0);
+        s.ids.insert(s.ids.end(), prompt.begin(), prompt.end());
+        s.labels.insert(s.labels.end(), prompt.size(), kIgnoreLabel);
+        if (turn.image >= 0)
+            images.push_back(scenePixels(c.scenes[static_cast<size_t>(turn.image)], f));
+        const auto answer = f.tokenizer->encode(turn.answer, false);
+        s.labels.back() = answer.empty() ? f.eosId : answer[0];
+        for (size_t j = 0; j < answer.size(); ++j) {
+            s.ids.push_back(answer[j]);
+            s.labels.push_back(j + 1 < answer.size() ? answer[j + 1] : f.eosId);
+        }
+    }
+    if (!images.empty())
+        s.pixels = at::cat(images, 0);
+    return s;
+}
+
+Sample evaluationPrompt(const Conversation &c, const SampleFormat &f)
+{
+    Sample s = encodeConversation(c, f, c.turns.size() - 1);
+    const Turn &last = c.turns.back();
+    const auto prompt = userTurnIds(last, f, c.turns.size() == 1);
+    s.ids.insert(s.ids.end(), prompt.begin(), prompt.end());
+    s.labels.insert(s.labels.end(), prompt.size(), kIgnoreLabel);
+    if (last.image >= 0) {
+        at::Tensor px = scenePixels(c.scenes[static_cast<size_t>(last.image)], f);
+        s.pixels = s.pixels.defined() ? at::cat({s.pixels, px}, 0) : px;
+    }
+    return s;
+}
+
+Batch collate(const std::vector<Sample> &samples, int64_t padId)
+{
+    size_t longest = 0;
+    for (const auto &s : samples)
+        longest = std::max(longest, s.ids.size());
+    const auto b = static_cast<int64_t>(samples.size());
+    Batch batch;
+    batch.ids = at::full({b, static_cast<int64_t>(longest)}, padId, at::kLong);
+    batch.labels = at::full({b, static_cast<int64_t>(longest)}, kIgnoreLabel, at::kLong);
+    std::vector<at::Tensor> images;
+    for (int64_t i = 0; i < b; ++i) {
+        const auto &s = samples[static_cast<size_t>(i)];
+        const auto n = static_cast<int64_t>(s.ids.size());
+        // Right padding: with causal attention the real tokens never see the pads.
+        batch.ids[i].narrow(0, 0, n).copy_(at::tensor(s.ids, at::kLong));
+        batch.labels[i].narrow(0, 0, n).copy_(at::tensor(s.labels, at::kLong));
+        if (s.pixels.defined())
+            images.push_back(s.pixels);
+    }
+    if (!images.empty())
+        batch.pixels = at::cat(images, 0);
+    return batch;
+}
+
+} // namespace ec::demo

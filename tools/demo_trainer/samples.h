@@ -1,0 +1,55 @@
+// Demo-world conversations as training sequences, token for token what ChatSession feeds the
+// engine: per turn "USER: <image>\nQ ASSISTANT:" (BOS on the first turn only, the marker
+// expanded to the image's token count) then the answer's tokens, never the EOS, which is
+// sampled but not fed back. Labels: the answer's tokens and, after its last one, EOS.
+#pragma once
+
+#include "engine/image/preprocess_config.h"
+#include "engine/text/tokenizer.h"
+#include "tools/demo_world/dialogue.h"
+
+#include <ATen/core/Tensor.h>
+#include <cstdint>
+#include <vector>
+
+namespace ec::demo {
+
+constexpr int64_t kIgnoreLabel = -100;
+
+struct SampleFormat
+{
+    const text::Tokenizer *tokenizer = nullptr;
+    image::PreprocessConfig preprocess;
+    int64_t imageTokenId = 0;
+    int64_t tokensPerImage = 0;
+    int64_t eosId = 2;
+    int renderSize = 64; // pixels of the rendered scene before preprocessing
+};
+
+struct Sample
+{
+    std::vector<int64_t> ids;
+    std::vector<int64_t> labels; // labels[i]: the token to predict at position i, or -100
+    at::Tensor pixels;           // [N, C, S, S] float32, undefined when no image
+};
+
+// The first `turns` turns, questions and answers, with their labels.
+Sample encodeConversation(const Conversation &c, const SampleFormat &f, size_t turns);
+inline Sample encodeConversation(const Conversation &c, const SampleFormat &f)
+{
+    return encodeConversation(c, f, c.turns.size());
+}
+// The ids of one user message as ChatSession encodes it (image marker expanded).
+std::vector<int64_t> userTurnIds(const Turn &turn, const SampleFormat &f, bool first);
+at::Tensor scenePixels(const Scene &scene, const SampleFormat &f);
+// What the engine has seen when it starts answering the last turn: the history with its
+// answers, then the last user message. Labels are not used.
+Sample evaluationPrompt(const Conversation &c, const SampleFormat &f);
+
+struct Batch
+{
+    at::Tensor ids, labels, pixels; // [B, T] (right-padded with pad ids / -100), [N, C, S, S]
+};
+Batch collate(const std::vector<Sample> &samples, int64_t padId);
+
+} // namespace ec::demo

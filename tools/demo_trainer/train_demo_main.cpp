@@ -1,0 +1,75 @@
+// ec-train-demo: trains the demo LLaVA model on the demo world and writes an engine checkpoint.
+//   ec-train-demo --out RUN --tokenizer TOKDIR [--seed N] [--steps N] [--batch N] [--resume]
+// RUN/model is the checkpoint (elastic-cli chat --model RUN/model), RUN/state what --resume
+// continues from. See docs/demo-model.md for the sizes and the command of the real run.
+#include "tools/demo_trainer/trainer.h"
+
+#include <ATen/Parallel.h>
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"Train the demo LLaVA model on the synthetic world"};
+    ec::demo::TrainerOptions o;
+    std::string out, tokenizer;
+    bool resume = false, evalOnly = false;
+    int threads = 0;
+    auto &s = o.spec;
+    // The planned demo size (docs/demo-model.md): ~1.0 M parameters, 4 MB in f32.
+    s.visionLayers = 3, s.visionHidden = 64, s.visionHeads = 4, s.visionIntermediate = 172;
+    s.imageSize = 48, s.patchSize = 8;
+    s.textLayers = 4, s.textHidden = 128, s.textHeads = 4, s.textKvHeads = 2;
+    s.textIntermediate = 344, s.maxPositions = 2048;
+    app.add_option("--out", out, "run folder (model/ and state/)")->required();
+    app.add_option("--tokenizer", tokenizer, "folder of tokenizer.model/.json")->required();
+    app.add_option("--seed", o.seed, "world and initialisation seed");
+    app.add_option("--steps", o.steps, "optimizer steps in all");
+    app.add_option("--batch", o.batch, "conversations per step");
+    app.add_option("--lr", o.lr, "peak learning rate");
+    app.add_option("--warmup", o.warmup, "linear warmup steps");
+    app.add_option("--eval-every", o.evalEvery, "steps between held-out evaluations");
+    app.add_option("--eval-items", o.evalItems, "held-out short questions per evaluation");
+    app.add_option("--save-every", o.saveEvery, "steps between checkpoints");
+    app.add_option("--repeat-items", o.repeatItems, "cycle over the first N items (debugging)");
+    app.add_option("--device", o.device, "auto | cpu | cuda");
+    app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
+    app.add_option("--threads", threads, "CPU threads (0: torch's default)");
+    app.add_option("--vision-layers", s.visionLayers);
+    app.add_option("--vision-hidden", s.visionHidden);
+    app.add_option("--vision-heads", s.visionHeads);
+    app.add_option("--vision-intermediate", s.visionIntermediate);
+    app.add_option("--image-size", s.imageSize);
+    app.add_option("--patch-size", s.patchSize);
+    app.add_option("--text-layers", s.textLayers);
+    app.add_option("--text-hidden", s.textHidden);
+    app.add_option("--text-heads", s.textHeads);
+    app.add_option("--text-kv-heads", s.textKvHeads);
+    app.add_option("--text-intermediate", s.textIntermediate);
+    app.add_flag("--resume", resume, "continue from RUN/state");
+    app.add_flag("--eval-only", evalOnly, "evaluate RUN/state and exit");
+    app.add_flag("!--no-progress", o.progress, "no progress bar");
+    CLI11_PARSE(app, argc, argv);
+    o.out = out;
+    o.tokenizerDir = tokenizer;
+    o.renderSize = static_cast<int>(s.imageSize);
+    try {
+        if (threads > 0)
+            at::set_num_threads(threads);
+        ec::demo::DemoTrainer trainer(o);
+        if (resume || evalOnly)
+            trainer.resume();
+        if (evalOnly) {
+            const auto e = trainer.evaluate(o.evalItems);
+            std::cout << "short " << e.shortExact << " follow-up " << e.followUpExact
+                      << " earlier-image " << e.earlierImageExact << '\n';
+            return 0;
+        }
+        trainer.run();
+        std::cout << "model written to " << trainer.modelDir().string() << '\n';
+    } catch (const std::exception &e) {
+        std::cerr << "ec-train-demo: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,76 @@
+// ec-train-demo's training loop: the demo world's stream -> DemoModel, AdamW with warmup and
+// cosine decay, held-out exact match, checkpoints the engine loads and state to --resume from.
+// Every sample is a function of (seed, index), so a run is reproducible from its options.
+#pragma once
+
+#include "tools/demo_trainer/demo_model.h"
+#include "tools/demo_trainer/samples.h"
+#include "tools/tiny_model.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace ec::demo {
+
+struct TrainerOptions
+{
+    std::filesystem::path out;          // run folder: model/ (the checkpoint) and state/
+    std::filesystem::path tokenizerDir; // train_demo_tokenizer.py's output
+    tools::TinyModelSpec spec;          // sizes; vocab and image token come from the tokenizer
+    uint64_t seed = 1;
+    int64_t steps = 1000;
+    int64_t batch = 8;
+    int64_t warmup = 100;
+    double lr = 1e-3;
+    double minLrRatio = 0.1; // the cosine ends at lr * minLrRatio
+    double weightDecay = 0.01;
+    double clipNorm = 1.0;
+    int64_t evalEvery = 250; // 0: only at the end
+    int64_t evalItems = 40;  // short questions; a quarter as many of each multi-turn kind
+    int64_t saveEvery = 500;
+    int64_t repeatItems = 0; // > 0: cycle over the first N training items (tests)
+    int renderSize = 64;
+    std::string device = "auto"; // auto | cpu | cuda
+    std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)
+    bool progress = true;
+};
+
+struct EvalResult
+{
+    double shortExact = 0, followUpExact = 0, earlierImageExact = 0;
+    int64_t items = 0;
+};
+
+class DemoTrainer
+{
+public:
+    // Lays out out/model (config, preprocessor, chat template, tokenizer files) and draws
+    // the initial weights from the seed.
+    explicit DemoTrainer(const TrainerOptions &options);
+    ~DemoTrainer();
+
+    void resume(); // loads out/state (weights, optimizer, step)
+    double trainStep();
+    void run(); // trains up to options.steps with logs, evaluations and saves
+
+    EvalResult evaluate(int64_t shortItems);
+    // The greedy answer to the last turn of `c` (its answer is not looked at).
+    std::string answer(const Conversation &c, int maxNewTokens);
+
+    void saveModel() const; // out/model/model.safetensors, llava-hf legacy names
+    void saveState() const;
+
+    int64_t step() const;
+    double learningRate(int64_t step) const;
+    DemoModel &model();
+    const SampleFormat &format() const;
+    std::filesystem::path modelDir() const { return options_.out / "model"; }
+
+private:
+    struct Impl;
+    TrainerOptions options_;
+    std::unique_ptr<Impl> d_;
+};
+
+} // namespace ec::demo

@@ -1,0 +1,53 @@
+// Questions and answers about scenes: short questions, detailed descriptions, follow-ups that
+// refer to an earlier turn, and questions about an earlier image once another one was shown.
+// Every answer is computed from the Scene, never from the pixels.
+#pragma once
+
+#include "tools/demo_world/scene.h"
+
+#include <string>
+#include <vector>
+
+namespace ec::demo {
+
+enum class TurnKind { Short, Description, FollowUp, EarlierImage };
+const char *kindName(TurnKind kind);
+
+struct Turn
+{
+    int image = -1; // index into Conversation::scenes shown with this turn, or -1
+    std::string question;
+    std::string answer;
+    TurnKind kind = TurnKind::Short;
+};
+
+struct Conversation
+{
+    std::vector<Scene> scenes;
+    std::vector<Turn> turns;
+};
+
+std::string describeScene(const Scene &scene);
+
+struct QA
+{
+    std::string question, answer;
+    int subject = -1; // cell of the object the question is about (for follow-ups), or -1
+    int topic = -1;   // 0 colour, 1 shape, 2 size, 3 count-by-colour: what a follow-up may ask
+};
+
+QA shortQuestion(Rng &rng, const Scene &scene);
+// A question that needs the earlier turn `previous` to be understood ("What color is it?").
+// Returns an empty question when `previous` offers nothing to refer to.
+QA followUp(Rng &rng, const Scene &scene, const QA &previous);
+// A question about scene number `index` (0-based) asked after later images were shown.
+QA earlierImageQuestion(Rng &rng, const Scene &scene, int index);
+
+// Training conversations: 1-3 images, each with a description or short questions, follow-ups
+// and questions about earlier images, mixed at random.
+Conversation trainingConversation(Rng &rng);
+// Held-out multi-turn form: four images with descriptions and questions (500+ tokens), whose
+// last turn is a follow-up (`earlierImage` false) or asks about the first image (true).
+Conversation longConversation(Rng &rng, bool earlierImage);
+
+} // namespace ec::demo

@@ -1,0 +1,34 @@
+// The training stream and the held-out set, each item addressable by (seed, index) so that a
+// resumed trainer continues the same stream and the held-out set never overlaps it.
+#pragma once
+
+#include "tools/demo_world/dialogue.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace ec::demo {
+
+Conversation trainingItem(uint64_t seed, uint64_t index);
+
+struct HeldOutCounts
+{
+    int shortQuestions = 200;
+    int descriptions = 50;
+    int followUps = 50;     // long conversations ending in a follow-up turn
+    int earlierImages = 50; // long conversations ending with a question about image 1
+};
+
+// Every item's last turn is the one evaluated; the turns before it are its history.
+std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts);
+
+// Writes the PNGs of `c` under dir/images as <stem>_<k>.png and returns its JSON: MM-Vet-like
+// {id, kind, image, question, answer} for a single turn, else
+// {id, kind, turns: [{image?, question, answer}], question, answer}.
+nlohmann::json writeItem(const Conversation &c, const std::string &stem,
+                         const std::filesystem::path &dir, int imageSize);
+
+} // namespace ec::demo
