@@ -60,6 +60,14 @@ std::string resolveImage(const std::string &path, const std::string &root)
     return (std::filesystem::path(root) / path).lexically_normal().string();
 }
 
+// "kind" is optional on every turn; null reads as absent.
+std::string optionalKind(const SampleContext &context, const json &object, const std::string &where)
+{
+    if (!object.contains("kind") || object["kind"].is_null())
+        return {};
+    return context.text(object, "kind", where, /*allowEmpty=*/true);
+}
+
 std::string idOf(const json &item, int64_t index)
 {
     auto it = item.find("id");
@@ -83,7 +91,37 @@ EvalSample mmVetSample(const json &item, int64_t index, std::string id, const st
     turn.images.push_back(resolveImage(context.text(item, imageField, ""), root));
     turn.question = context.text(item, "question", "");
     turn.answer = context.text(item, "answer", "", /*allowEmpty=*/true);
+    turn.kind = optionalKind(context, item, "");
     return {std::move(id), index, {std::move(turn)}};
+}
+
+// One turn of the multi-turn form; also reads the final turn from a sample's top level.
+EvalTurn multiTurnTurn(const SampleContext &context, const json &object, const std::string &where,
+                       const std::string &root)
+{
+    EvalTurn turn;
+    const bool one = object.contains("image"), many = object.contains("images");
+    if (one && many)
+        context.fail(where + "give either 'image' (one path) or 'images' (a list of paths), "
+                             "not both");
+    if (one)
+        turn.images.push_back(resolveImage(context.text(object, "image", where), root));
+    if (many) {
+        const json &images = object["images"];
+        if (!images.is_array())
+            context.fail(where + "field 'images' must be an array of paths");
+        for (size_t k = 0; k < images.size(); ++k) {
+            if (!images[k].is_string() || images[k].get<std::string>().empty())
+                context.fail(where + "images[" + std::to_string(k) +
+                             "] must be a non-empty string");
+            turn.images.push_back(resolveImage(images[k].get<std::string>(), root));
+        }
+    }
+    turn.question = context.text(object, "question", where);
+    if (object.contains("answer") && !object["answer"].is_null())
+        turn.answer = context.text(object, "answer", where, /*allowEmpty=*/true);
+    turn.kind = optionalKind(context, object, where);
+    return turn;
 }
 
 EvalSample multiTurnSample(const json &item, int64_t index, const std::string &source,
@@ -97,7 +135,14 @@ EvalSample multiTurnSample(const json &item, int64_t index, const std::string &s
     auto turns = item.find("turns");
     if (turns == item.end() || !turns->is_array())
         context.fail("field 'turns' must be an array of turns");
-    if (turns->empty())
+    // A top-level question is the final turn, asked after all of "turns".
+    const bool finalTurn = item.contains("question");
+    if (!finalTurn)
+        for (const char *field : {"answer", "kind", "image", "images"})
+            if (item.contains(field))
+                context.fail(std::string("field '") + field +
+                             "' needs a top-level 'question' (the final turn)");
+    if (turns->empty() && !finalTurn)
         context.fail("field 'turns' is empty");
     EvalSample sample{id, index, {}};
     for (size_t t = 0; t < turns->size(); ++t) {
@@ -105,22 +150,10 @@ EvalSample multiTurnSample(const json &item, int64_t index, const std::string &s
         const std::string where = "turn " + std::to_string(t) + ": ";
         if (!turnJson.is_object())
             context.fail(where + "expected an object, found " + turnJson.type_name());
-        EvalTurn turn;
-        if (auto images = turnJson.find("images"); images != turnJson.end()) {
-            if (!images->is_array())
-                context.fail(where + "field 'images' must be an array of paths");
-            for (size_t k = 0; k < images->size(); ++k) {
-                if (!(*images)[k].is_string() || (*images)[k].get<std::string>().empty())
-                    context.fail(where + "images[" + std::to_string(k) +
-                                 "] must be a non-empty string");
-                turn.images.push_back(resolveImage((*images)[k].get<std::string>(), root));
-            }
-        }
-        turn.question = context.text(turnJson, "question", where);
-        if (turnJson.contains("answer") && !turnJson["answer"].is_null())
-            turn.answer = context.text(turnJson, "answer", where, /*allowEmpty=*/true);
-        sample.turns.push_back(std::move(turn));
+        sample.turns.push_back(multiTurnTurn(context, turnJson, where, root));
     }
+    if (finalTurn)
+        sample.turns.push_back(multiTurnTurn(context, item, "", root));
     return sample;
 }
 

@@ -1,10 +1,16 @@
 // Evaluation datasets: the MM-Vet JSON form the paper's scripts read and a multi-turn form.
 //
-// MM-Vet form: an array of {"image": path, "question": text, "answer": text} (extra fields
-// such as "id" or "capability" are allowed), or MM-Vet's own object {"v1_0": {"imagename": ...,
-// "question": ..., "answer": ...}, ...} whose keys become the sample ids.
-// Multi-turn form: an array of {"id"?: text, "turns": [{"images"?: [paths], "question": text,
-// "answer"?: text}, ...]}; each turn is prefilled on top of the (compacted) conversation so far.
+// MM-Vet form: an array of {"image": path, "question": text, "answer": text, "kind"?: text}
+// (extra fields such as "id" or "capability" are allowed), or MM-Vet's own object {"v1_0":
+// {"imagename": ..., "question": ..., "answer": ...}, ...} whose keys become the sample ids.
+// Multi-turn form: an array of {"id"?: text, "turns": [turn, ...]} where a turn is
+// {"image"?: path | "images"?: [paths], "question": text, "answer"?: text, "kind"?: text}
+// (not both "image" and "images"); each turn is prefilled on top of the (compacted) conversation
+// so far. A sample may also carry the fields of a turn at its top level ("question" required
+// then): that is the final turn, asked after all of "turns" (which may then be empty), as the
+// demo world's held-out files (tools/demo_world) write it.
+// "kind" names the kind of question ("short", "description", "followup", ...); the summary
+// reports exact match and ROUGE-L against the answer per kind.
 // Relative image paths are resolved against the dataset file's folder.
 #pragma once
 
@@ -22,6 +28,7 @@ struct EvalTurn
     std::vector<std::string> images;
     std::string question;
     std::optional<std::string> answer;
+    std::string kind; // empty when the dataset gives none
 };
 
 struct EvalSample

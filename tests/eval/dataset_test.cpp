@@ -67,6 +67,70 @@ TEST(Dataset, ReadsMultiTurnForm)
     EXPECT_FALSE(turns[1].answer.has_value());
     EXPECT_FALSE(turns[2].answer.has_value());
     EXPECT_EQ(turns[2].images.size(), 2u);
+    for (const auto &turn : turns)
+        EXPECT_EQ(turn.kind, "");
+}
+
+TEST(Dataset, ReadsTheDemoWorldMultiTurnForm)
+{
+    // As tools/demo_world writes multiturn.json: one "image" string per turn, kinds, and the
+    // evaluated final turn at the top level.
+    auto d = parseDataset(json::parse(R"([{"id": "eval250", "kind": "followup",
+        "question": "What shape is it?", "answer": "diamond", "turns": [
+        {"image": "images/eval250_0.png", "question": "Describe the image in detail.",
+         "answer": "There are 5 objects.", "kind": "description"},
+        {"question": "Where is the yellow triangle?", "answer": "bottom middle", "kind": "short"},
+        {"question": "Is it big?"}]}])"),
+                          DatasetFormat::Auto, "multiturn.json", "world/eval");
+    EXPECT_EQ(d.format, DatasetFormat::MultiTurn);
+    ASSERT_EQ(d.samples.size(), 1u);
+    const auto &turns = d.samples[0].turns;
+    ASSERT_EQ(turns.size(), 4u);
+    EXPECT_EQ(turns[0].images, std::vector<std::string>{"world/eval/images/eval250_0.png"});
+    EXPECT_EQ(turns[0].kind, "description");
+    EXPECT_EQ(turns[1].kind, "short");
+    EXPECT_TRUE(turns[1].images.empty());
+    EXPECT_EQ(turns[2].kind, "");
+    EXPECT_FALSE(turns[2].answer.has_value());
+    // The top-level question comes last, after every turn.
+    EXPECT_EQ(turns[3].question, "What shape is it?");
+    EXPECT_EQ(turns[3].answer.value(), "diamond");
+    EXPECT_EQ(turns[3].kind, "followup");
+    EXPECT_TRUE(turns[3].images.empty());
+}
+
+TEST(Dataset, TopLevelFinalTurnNeedsNoOtherTurns)
+{
+    auto d = parseDataset(json::parse(R"([{"id": "a", "turns": [], "question": "q?"},
+        {"id": "b", "turns": [{"question": "p?"}], "question": "q?", "image": "x.png",
+         "answer": null}])"),
+                          DatasetFormat::MultiTurn, "d.json");
+    ASSERT_EQ(d.samples[0].turns.size(), 1u);
+    EXPECT_EQ(d.samples[0].turns[0].question, "q?");
+    EXPECT_FALSE(d.samples[0].turns[0].answer.has_value());
+    EXPECT_EQ(d.samples[0].turns[0].kind, "");
+    ASSERT_EQ(d.samples[1].turns.size(), 2u);
+    EXPECT_EQ(d.samples[1].turns[1].images, std::vector<std::string>{"x.png"});
+    EXPECT_FALSE(d.samples[1].turns[1].answer.has_value());
+}
+
+TEST(Dataset, ReadsKindsOfMmVetItems)
+{
+    auto d = parseDataset(json::parse(R"([
+        {"id": "eval0", "kind": "short", "image": "a.png", "question": "How many?", "answer": "2"},
+        {"id": "eval1", "kind": "description", "image": "b.png", "question": "Describe.",
+         "answer": "There are 3 objects."},
+        {"id": "eval2", "image": "c.png", "question": "q", "answer": "x", "kind": null}])"),
+                          DatasetFormat::Auto, "single.json");
+    EXPECT_EQ(d.format, DatasetFormat::MmVet);
+    ASSERT_EQ(d.samples.size(), 3u);
+    EXPECT_EQ(d.samples[0].turns[0].kind, "short");
+    EXPECT_EQ(d.samples[1].turns[0].kind, "description");
+    EXPECT_EQ(d.samples[2].turns[0].kind, "");
+    auto keyed = parseDataset(json::parse(R"({"v1_0": {"imagename": "v.png", "question": "q",
+                                          "answer": "a", "kind": "rec"}})"),
+                              DatasetFormat::Auto, "mm-vet.json");
+    EXPECT_EQ(keyed.samples[0].turns[0].kind, "rec");
 }
 
 TEST(Dataset, ErrorsNameFileSampleAndField)
@@ -81,6 +145,30 @@ TEST(Dataset, ErrorsNameFileSampleAndField)
     EXPECT_EQ(errorOf(R"([{"turns": [{"question": "q", "images": ["a", 4]}]}])"),
               "d.json: sample 0 (id '0'): turn 0: images[1] must be a non-empty string");
     EXPECT_EQ(errorOf(R"([{"turns": []}])"), "d.json: sample 0 (id '0'): field 'turns' is empty");
+    EXPECT_EQ(errorOf(R"([{"id": "c", "turns": [
+                  {"question": "q", "image": "a.png", "images": ["b.png"]}]}])"),
+              "d.json: sample 0 (id 'c'): turn 0: give either 'image' (one path) or 'images' (a "
+              "list of paths), not both");
+    EXPECT_EQ(errorOf(R"([{"turns": [{"question": "q"}, {"question": "q", "image": 4}]}])"),
+              "d.json: sample 0 (id '0'): turn 1: field 'image' must be a string, not number");
+    EXPECT_EQ(errorOf(R"([{"turns": [{"question": "q", "image": ""}]}])"),
+              "d.json: sample 0 (id '0'): turn 0: field 'image' is empty");
+    EXPECT_EQ(errorOf(R"([{"turns": [{"question": "q", "kind": 2}]}])"),
+              "d.json: sample 0 (id '0'): turn 0: field 'kind' must be a string, not number");
+    EXPECT_EQ(errorOf(R"([{"image": "a", "question": "q", "answer": "x", "kind": ["short"]}])"),
+              "d.json: sample 0 (id '0'): field 'kind' must be a string, not array");
+    // The top-level final turn: its fields are checked like a turn's, at the top level.
+    EXPECT_EQ(errorOf(R"([{"id": "f", "turns": [{"question": "q"}], "question": 7}])"),
+              "d.json: sample 0 (id 'f'): field 'question' must be a string, not number");
+    EXPECT_EQ(errorOf(R"([{"turns": [], "question": "q", "image": "a", "images": ["b"]}])"),
+              "d.json: sample 0 (id '0'): give either 'image' (one path) or 'images' (a list of "
+              "paths), not both");
+    EXPECT_EQ(errorOf(R"([{"id": "f", "turns": [{"question": "q"}], "answer": "x"}])"),
+              "d.json: sample 0 (id 'f'): field 'answer' needs a top-level 'question' (the final "
+              "turn)");
+    EXPECT_EQ(errorOf(R"([{"turns": [], "kind": "short"}])"),
+              "d.json: sample 0 (id '0'): field 'kind' needs a top-level 'question' (the final "
+              "turn)");
     EXPECT_EQ(errorOf(R"([{"turns": "q"}])"),
               "d.json: sample 0 (id '0'): field 'turns' must be an array of turns");
     EXPECT_EQ(errorOf(R"([1])"), "d.json: sample 0 (id '0'): expected an object, found number");
