@@ -2,14 +2,13 @@
 
 #include "app/cli/eval_conversation.h"
 #include "app/eval/dataset.h"
-#include "app/eval/exact_match.h"
 #include "app/eval/fidelity.h"
 #include "app/eval/perplexity.h"
 #include "app/eval/progress.h"
 #include "app/eval/record_files.h"
 #include "app/eval/report.h"
-#include "app/eval/rouge_l.h"
 #include "app/eval/shard.h"
+#include "app/eval/turn_scoring.h"
 #include "app/paths.h"
 #include "engine/chat/chat_session.h"
 #include "engine/runtime.h"
@@ -201,14 +200,7 @@ public:
                 auto &d = record.turns[t];
                 d["hypothesis"] = texts[t];
                 d["full_cache"] = ref.texts[t];
-                scoreRouge(texts[t], ref.texts[t], d, record);
-                if (const auto &answer = sample.turns[t].answer) {
-                    const bool hit = eval::exactMatch(texts[t], *answer);
-                    d["answer"] = *answer;
-                    d["exact_match"] = hit;
-                    record.exactHits += hit;
-                    ++record.exactTurns;
-                }
+                eval::scoreGeneratedTurn(sample.turns[t], texts[t], ref.texts[t], d, record);
             }
         }
         return record;
@@ -221,26 +213,6 @@ private:
         if (first == std::string::npos)
             return {};
         return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-    }
-
-    // The package raises on an empty hypothesis; a sweep scores it 0 and says so instead.
-    static void scoreRouge(const std::string &hyp, const std::string &ref, nlohmann::json &d,
-                           eval::SampleRecord &record)
-    {
-        try {
-            const double f = eval::rougeL(hyp, ref).f;
-            d["rouge_l"] = f;
-            record.rougeSum += f;
-            ++record.rougeTurns;
-        } catch (const std::invalid_argument &) {
-            if (eval::rougeSentences(ref).empty()) {
-                d["rouge_l"] = nullptr; // nothing to compare with
-                return;
-            }
-            d["rouge_l"] = 0.0;
-            d["empty_hypothesis"] = true;
-            ++record.rougeTurns;
-        }
     }
 
     std::string systemPrompt() const

@@ -1,7 +1,8 @@
 // elastic-cli eval: methods x budgets over a dataset, on the engine, as the paper evaluates
 // (elastic-cache-paper.md §8): teacher-forced PPL with the policy applied after every forward,
 // greedy generation scored by ROUGE-L against the full cache's generation, and next-token KL and
-// top-1 agreement against the full cache at the same teacher-forced positions.
+// top-1 agreement against the full cache at the same teacher-forced positions; generations are
+// also scored against the dataset's answers (exact match, ROUGE-L), per question kind.
 #pragma once
 
 #include <cstdint>

@@ -24,6 +24,12 @@ std::string recordKey(const SampleRecord &record)
 
 nlohmann::json recordToJson(const SampleRecord &r)
 {
+    nlohmann::json kinds = nlohmann::json::object();
+    for (const auto &[kind, k] : r.kinds)
+        kinds[kind] = {{"exact_hits", k.exactHits},
+                       {"exact_turns", k.exactTurns},
+                       {"answer_rouge_sum", k.answerRougeSum},
+                       {"answer_rouge_turns", k.answerRougeTurns}};
     return {{"method", r.method},
             {"budget", r.budget},
             {"sample", r.sampleId},
@@ -37,6 +43,7 @@ nlohmann::json recordToJson(const SampleRecord &r)
             {"rouge_turns", r.rougeTurns},
             {"exact_hits", r.exactHits},
             {"exact_turns", r.exactTurns},
+            {"kinds", kinds},
             {"turns", r.turns}};
 }
 
@@ -76,6 +83,19 @@ SampleRecord recordFromJson(const nlohmann::json &o)
     r.rougeTurns = field<int64_t>(o, "rouge_turns");
     r.exactHits = field<int64_t>(o, "exact_hits");
     r.exactTurns = field<int64_t>(o, "exact_turns");
+    if (auto it = o.find("kinds"); it != o.end()) { // absent in records from before kinds
+        if (!it->is_object())
+            throw std::invalid_argument(std::string("record field 'kinds' has type ") +
+                                        it->type_name());
+        for (const auto &[kind, k] : it->items()) {
+            if (!k.is_object())
+                throw std::invalid_argument("record field 'kinds." + kind + "' has type " +
+                                            k.type_name());
+            r.kinds[kind] = {field<int64_t>(k, "exact_hits"), field<int64_t>(k, "exact_turns"),
+                             field<double>(k, "answer_rouge_sum"),
+                             field<int64_t>(k, "answer_rouge_turns")};
+        }
+    }
     if (auto it = o.find("turns"); it != o.end())
         r.turns = *it;
     return r;

@@ -3,10 +3,20 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
 namespace ec::eval {
+
+// Scores against the dataset's answers of the turns of one kind ("short", "followup", ...).
+struct KindSums
+{
+    int64_t exactHits = 0;
+    int64_t exactTurns = 0;
+    double answerRougeSum = 0; // ROUGE-L F of the generation against the answer
+    int64_t answerRougeTurns = 0;
+};
 
 struct SampleRecord
 {
@@ -28,6 +38,9 @@ struct SampleRecord
     // Exact match against the dataset's answers, over the turns that have one.
     int64_t exactHits = 0;
     int64_t exactTurns = 0;
+    // The same and ROUGE-L against the answers, per turn kind (turns without a kind: none).
+    // Records written before kinds existed have none.
+    std::map<std::string, KindSums> kinds;
 
     nlohmann::json turns = nlohmann::json::array(); // free-form per-turn detail (texts, stats)
 };

@@ -148,6 +148,87 @@ TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
     EXPECT_TRUE(fs::exists(out / "summary.csv"));
 }
 
+TEST_F(EvalCli, DemoWorldFilesReportPerKind)
+{
+    // The held-out forms tools/demo_world writes: kinds, one "image" per turn (relative to the
+    // file) and the evaluated final turn at the top level of a multi-turn sample.
+    const auto world = root_ / "world";
+    fs::create_directories(world / "images");
+    fs::copy_file(fs::path(EC_TEST_SOURCE_DIR) / "resources/samples/coffee.png",
+                  world / "images/eval0_0.png");
+    std::ofstream(world / "multiturn.json") << R"([{"id": "eval9", "kind": "followup",
+        "question": "What colour is it?", "answer": "brown", "turns": [
+        {"image": "images/eval0_0.png", "question": "Describe the image in detail.",
+         "answer": "A cup of coffee. It stands on a table.", "kind": "description"},
+        {"question": "How many cups are there?", "answer": "1", "kind": "short"}]}])";
+    std::ofstream(world / "single.json") << R"([{"id": "eval0", "kind": "short",
+        "image": "images/eval0_0.png", "question": "How many cups?", "answer": "1"}])";
+    auto sweep = [&](const char *file, const fs::path &out) {
+        return runProcess(std::string(EC_CLI_PATH) + " eval --model " + (root_ / "model").string() +
+                          " --dataset " + (world / file).string() +
+                          " --methods full,elastic --budgets 0.5 --max-tokens 4 "
+                          "--no-teacher-forcing --out " +
+                          out.string() + " 2>&1");
+    };
+    auto run = sweep("multiturn.json", world / "multi");
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    const auto records = jsonLines(world / "multi/records.jsonl");
+    ASSERT_EQ(records.size(), 2u); // full, elastic@0.5
+    for (const auto &r : records) {
+        SCOPED_TRACE(r.dump());
+        ASSERT_EQ(r["turns"].size(), 3u);
+        EXPECT_EQ(r["turns"][2]["question"], "What colour is it?");
+        EXPECT_EQ(r["turns"][2]["answer"], "brown");
+        const char *kinds[] = {"description", "short", "followup"};
+        for (size_t t = 0; t < 3; ++t) {
+            EXPECT_EQ(r["turns"][t]["kind"], kinds[t]);
+            EXPECT_TRUE(r["turns"][t]["answer_rouge_l"].is_number());
+            EXPECT_TRUE(r["turns"][t]["exact_match"].is_boolean());
+            EXPECT_EQ(r["kinds"][kinds[t]]["exact_turns"], 1);
+            EXPECT_EQ(r["kinds"][kinds[t]]["answer_rouge_turns"], 1);
+        }
+        EXPECT_EQ(r["exact_turns"], 3);
+    }
+    EXPECT_NE(run.output.find("| ROUGE-L(full) |"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("| EM description | EM followup | EM short | ROUGE-L(ref) "
+                              "description | ROUGE-L(ref) followup | ROUGE-L(ref) short |"),
+              std::string::npos)
+        << run.output;
+
+    run = sweep("single.json", world / "single");
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    const auto single = jsonLines(world / "single/records.jsonl");
+    ASSERT_EQ(single.size(), 2u);
+    EXPECT_EQ(single[0]["turns"][0]["kind"], "short");
+    EXPECT_EQ(single[0]["kinds"]["short"]["exact_turns"], 1);
+
+    // Records from before kinds (no "kinds", no turn kinds) merge with new ones and report.
+    fs::create_directories(world / "old");
+    {
+        std::ofstream old(world / "old/records.jsonl");
+        for (auto r : records) {
+            r.erase("kinds");
+            for (auto &turn : r["turns"])
+                turn.erase("kind");
+            old << r.dump() << "\n";
+        }
+    }
+    auto report = runProcess(std::string(EC_CLI_PATH) + " eval report " +
+                             (world / "old/records.jsonl").string() + " 2>&1");
+    ASSERT_EQ(report.exitCode, 0) << report.output;
+    EXPECT_NE(report.output.find("| elastic | 0.50 | 1 |"), std::string::npos) << report.output;
+    EXPECT_EQ(report.output.find("EM "), std::string::npos) << report.output;
+    auto merge =
+        runProcess(std::string(EC_CLI_PATH) + " eval merge --out " + (world / "merged").string() +
+                   " " + (world / "old/records.jsonl").string() + " " +
+                   (world / "single/records.jsonl").string() + " 2>&1");
+    ASSERT_EQ(merge.exitCode, 0) << merge.output;
+    EXPECT_EQ(jsonLines(world / "merged/records.jsonl").size(), 4u);
+    EXPECT_NE(merge.output.find("| EM short | ROUGE-L(ref) short |"), std::string::npos)
+        << merge.output;
+    EXPECT_EQ(merge.output.find("EM followup"), std::string::npos) << merge.output;
+}
+
 TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
 {
     std::ofstream(root_ / "bad.json") << R"([{"image": "a.png", "answer": "x"}])";

@@ -118,8 +118,8 @@ TEST(Plot, SvgHasOneMarkerPerFinitePointPlusLegend)
 
 TEST(Plot, ReportWritesSummaryAndOnePlotPerMeasuredMetric)
 {
-    SummaryRow full{"full", 1.0, 3, 10, 2.0, 1.0, 0.0, 1.0, NAN, 0};
-    SummaryRow elastic{"elastic", 0.5, 3, 10, 2.5, 0.8, 0.05, 0.9, NAN, 0};
+    SummaryRow full{"full", 1.0, 3, 10, 2.0, 1.0, 0.0, 1.0, NAN, 0, {}};
+    SummaryRow elastic{"elastic", 0.5, 3, 10, 2.5, 0.8, 0.05, 0.9, NAN, 0, {}};
     const auto plots = metricPlots({full, elastic});
     ASSERT_EQ(plots.size(), 4u); // exact match was not measured
     EXPECT_EQ(plotStem(plots[0]), "ppl");

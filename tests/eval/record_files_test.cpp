@@ -88,6 +88,39 @@ TEST(SampleRecordJson, RoundTripsAndKeysBudgetsAtFourDecimals)
     EXPECT_THROW(recordFromJson(j), std::invalid_argument);
 }
 
+TEST(SampleRecordJson, RoundTripsKindsAndReadsRecordsWrittenBeforeThem)
+{
+    auto r = record("elastic", 0.5, 2);
+    r.kinds["short"] = {3, 4, 2.5, 4};
+    r.kinds["earlier_image"] = {0, 1, 0.125, 1};
+    r.turns = nlohmann::json::array(
+        {{{"kind", "earlier_image"}, {"exact_match", false}, {"answer_rouge_l", 0.125}}});
+    const auto j = recordToJson(r);
+    EXPECT_EQ(j["kinds"]["short"]["answer_rouge_sum"], 2.5);
+    auto back = recordFromJson(nlohmann::json::parse(j.dump()));
+    ASSERT_EQ(back.kinds.size(), 2u);
+    EXPECT_EQ(back.kinds.at("short").exactHits, 3);
+    EXPECT_EQ(back.kinds.at("short").exactTurns, 4);
+    EXPECT_DOUBLE_EQ(back.kinds.at("short").answerRougeSum, 2.5);
+    EXPECT_EQ(back.kinds.at("short").answerRougeTurns, 4);
+    EXPECT_DOUBLE_EQ(back.kinds.at("earlier_image").answerRougeSum, 0.125);
+    EXPECT_EQ(back.turns[0]["kind"], "earlier_image");
+    EXPECT_EQ(back.turns[0]["answer_rouge_l"], 0.125);
+
+    auto older = j;
+    older.erase("kinds");
+    EXPECT_TRUE(recordFromJson(older).kinds.empty());
+    auto bad = j;
+    bad["kinds"]["short"].erase("exact_turns");
+    EXPECT_THROW(recordFromJson(bad), std::invalid_argument);
+    bad = j;
+    bad["kinds"] = nlohmann::json::array();
+    EXPECT_THROW(recordFromJson(bad), std::invalid_argument);
+    bad = j;
+    bad["kinds"]["short"] = 3;
+    EXPECT_THROW(recordFromJson(bad), std::invalid_argument);
+}
+
 TEST_F(RecordFiles, ResumeSkipsWrittenSamplesAndDropsATruncatedTail)
 {
     EXPECT_TRUE(readRecordFile(path("none.jsonl")).records.empty());
@@ -169,4 +202,28 @@ TEST_F(RecordFiles, MergeCombinesShardsSortedAndDeduplicated)
     EXPECT_FALSE(fs::exists(path("merged.jsonl.partial")));
     EXPECT_THROW(mergeRecordFiles({path("missing.jsonl")}, path("m2.jsonl")), std::runtime_error);
     EXPECT_FALSE(fs::exists(path("m2.jsonl")));
+}
+
+TEST_F(RecordFiles, MergeKeepsKindsAndTakesRecordsWithoutThem)
+{
+    auto withKinds = record("elastic", 0.5, 0);
+    withKinds.kinds["followup"] = {1, 2, 1.25, 2};
+    { // a records file from before kinds: no "kinds" field at all
+        auto j = recordToJson(record("elastic", 0.5, 1));
+        j.erase("kinds");
+        std::ofstream(path("old.jsonl")) << j.dump() << "\n";
+    }
+    {
+        RecordWriter writer(path("new.jsonl"));
+        writer.write(withKinds);
+    }
+    auto report = mergeRecordFiles({path("old.jsonl"), path("new.jsonl")}, path("merged.jsonl"));
+    EXPECT_EQ(report.records, 2);
+    const auto merged = readRecordFile(path("merged.jsonl")).records;
+    ASSERT_EQ(merged.size(), 2u);
+    EXPECT_EQ(merged[0].sampleIndex, 0);
+    ASSERT_EQ(merged[0].kinds.size(), 1u);
+    EXPECT_EQ(merged[0].kinds.at("followup").exactTurns, 2);
+    EXPECT_DOUBLE_EQ(merged[0].kinds.at("followup").answerRougeSum, 1.25);
+    EXPECT_TRUE(merged[1].kinds.empty());
 }

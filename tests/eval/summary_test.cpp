@@ -60,3 +60,62 @@ TEST(Summary, MarkdownAndCsvShowMissingMetrics)
     const auto csv = summaryCsv(rows);
     EXPECT_NE(csv.find("\nh2o,0.3000,1,2,2,,,,,0\n"), std::string::npos) << csv;
 }
+
+TEST(Summary, PoolsExactMatchAndAnswerRougePerKind)
+{
+    auto a = make("elastic", 0.5, 0, 1);
+    a.kinds["short"] = {1, 2, 1.5, 2};
+    a.kinds["description"] = {0, 1, 0.4, 1};
+    auto b = make("elastic", 0.5, 0, 2);
+    b.kinds["short"] = {2, 2, 1.0, 1}; // one short answer had no sentence to score ROUGE-L on
+    b.kinds["followup"] = {1, 1, 0.9, 1};
+    auto older = make("elastic", 0.5, 0, 3); // written before kinds: adds to no kind
+    auto full = make("full", 1.0, 0, 4);
+    full.kinds["short"] = {1, 1, 1.0, 1};
+    const auto rows = summarize({a, older, b, full});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(summaryKinds(rows), (std::vector<std::string>{"description", "followup", "short"}));
+    const auto &e = rows[1];
+    EXPECT_EQ(e.samples, 3);
+    ASSERT_EQ(e.kinds.size(), 3u);
+    EXPECT_NEAR(e.kinds.at("short").exactMatch, 0.75, 1e-12); // 3 hits of 4 turns
+    EXPECT_EQ(e.kinds.at("short").exactTurns, 4);
+    EXPECT_NEAR(e.kinds.at("short").answerRougeL, 2.5 / 3.0, 1e-12); // over its own 3 turns
+    EXPECT_EQ(e.kinds.at("short").answerRougeTurns, 3);
+    EXPECT_EQ(e.kinds.at("description").exactMatch, 0.0);
+    EXPECT_NEAR(e.kinds.at("description").answerRougeL, 0.4, 1e-12);
+    EXPECT_NEAR(e.kinds.at("followup").exactMatch, 1.0, 1e-12);
+    ASSERT_EQ(rows[0].kinds.size(), 1u);
+
+    // Kinds in name order, the EM columns first; a kind a row did not score is "—".
+    const auto md = summaryMarkdown(rows);
+    EXPECT_NE(md.find("| method | budget | samples | PPL | ROUGE-L(full) | KL (nats) | top-1 agree "
+                      "| exact match | EM description | EM followup | EM short | ROUGE-L(ref) "
+                      "description | ROUGE-L(ref) followup | ROUGE-L(ref) short |\n"
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("| full | 1.00 | 1 | 1.000 | — | — | — | — | — | — | 100.0% | — | — | "
+                      "1.0000 |\n"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("| 0.0% | 100.0% | 75.0% | 0.4000 | 0.9000 | 0.8333 |\n"), std::string::npos)
+        << md;
+    const auto csv = summaryCsv(rows);
+    EXPECT_NE(csv.find("exact_match,exact_turns,exact_match_description,exact_turns_description,"
+                       "answer_rouge_l_description,exact_match_followup,exact_turns_followup,"
+                       "answer_rouge_l_followup,exact_match_short,exact_turns_short,"
+                       "answer_rouge_l_short\n"),
+              std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("\nfull,1.0000,1,4,1,,,,,0,,0,,,0,,1,1,1\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",0,1,0.4,1,1,0.9,0.75,4,0.833333\n"), std::string::npos) << csv;
+}
+
+TEST(Summary, RecordsWithoutKindsAddNoKindColumns)
+{
+    const auto rows = summarize({make("local", 0.2, 1.0, 1)});
+    EXPECT_TRUE(summaryKinds(rows).empty());
+    EXPECT_EQ(summaryMarkdown(rows).find("EM "), std::string::npos);
+    EXPECT_EQ(summaryCsv(rows).find("answer_rouge_l"), std::string::npos);
+}
