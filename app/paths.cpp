@@ -36,7 +36,7 @@ fs::path resourcesDirectory()
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         fs::path installed = exe.parent_path().parent_path() / "share" / "elastic-chat";
-        if (fs::exists(installed / "models", ec))
+        if (fs::exists(installed / "samples", ec))
             return installed;
     }
     return fs::path(EC_SOURCE_DIR) / "resources";

@@ -19,6 +19,8 @@ packages=(
     # test oracles and headless GUI tests
     python3-torch python3-numpy python3-pil python3-sentencepiece
     xvfb xauth
+    # packages: dpkg-shlibdeps for the .deb, patchelf for the offline tree's RPATHs
+    dpkg-dev patchelf file
 )
 
 missing=()

@@ -239,7 +239,7 @@ void MainWindow::connectController()
     connect(m_transcript, &TranscriptView::sampleRequested, this, [this] {
         m_composer->clearInput();
         m_composer->addFiles({app::ChatController::sampleImagePath()});
-        m_composer->edit()->setPlainText(tr("What animal is in this picture?"));
+        m_composer->edit()->setPlainText(app::ChatController::sampleQuestion());
         m_composer->edit()->setFocus();
     });
     connect(m_transcript, &TranscriptView::regenerateRequested, m_controller,

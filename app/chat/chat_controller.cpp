@@ -83,9 +83,20 @@ QString ChatController::defaultDataFolder()
 
 QString ChatController::sampleImagePath()
 {
-    auto path = resourcesDirectory() / "samples" / "chelsea.png";
-    std::error_code ec;
-    return std::filesystem::exists(path, ec) ? QString::fromStdString(path.string()) : QString();
+    // A scene of the demo model's world first: the model the app ships with can describe it.
+    for (const char *name : {"demo-scene-1.png", "chelsea.png"}) {
+        auto path = resourcesDirectory() / "samples" / name;
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec))
+            return QString::fromStdString(path.string());
+    }
+    return {};
+}
+
+QString ChatController::sampleQuestion()
+{
+    return sampleImagePath().endsWith("chelsea.png") ? tr("What animal is in this picture?")
+                                                     : tr("Describe the image in detail.");
 }
 
 QString ChatController::historyPath() const

@@ -56,6 +56,8 @@ public:
     static QString defaultDataFolder();
     // A sample image that ships with the app, for the first run; empty when there is none.
     static QString sampleImagePath();
+    // The question offered with it (the demo model's description prompt for a demo scene).
+    static QString sampleQuestion();
 
 public Q_SLOTS:
     void loadModel(const QString &dir);
