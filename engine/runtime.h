@@ -5,8 +5,8 @@
 
 namespace ec::engine {
 
-// Sets torch's intra-op threads (0 = all hardware threads; torch defaults to 1 on small
-// machines, build-notes G7). Safe to call more than once.
+// Sets torch's intra-op threads (0 = $OMP_NUM_THREADS when set, else all hardware threads;
+// torch defaults to 1 on small machines, build-notes G7). Safe to call more than once.
 void initRuntime(int threads = 0);
 
 struct RuntimeInfo

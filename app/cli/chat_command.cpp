@@ -29,6 +29,7 @@ struct ChatArgs
     double maxCacheMb = 0;
     int64_t sinks = 1, distance = -25;
     int64_t maxTokens = 256;
+    int threads = 0;
     double temperature = 0, topP = 1.0, repetitionPenalty = 1.0;
     int64_t topK = 0;
     uint64_t seed = 0;
@@ -66,7 +67,7 @@ public:
     explicit ChatRunner(const ChatArgs &args)
         : args_(args)
     {
-        engine::initRuntime();
+        engine::initRuntime(args.threads);
         dir_ = modelDirectory(args.model);
         model_ = engine::loadModel(dir_, {args.device, args.dtype});
         engine::ChatOptions options;
@@ -178,6 +179,7 @@ void addChatCommand(CLI::App &app)
     cmd->add_option("--sinks", args->sinks, "Protected first tokens");
     cmd->add_option("--distance", args->distance, "Elastic fixed point: N_tl = size + distance");
     cmd->add_option("--max-tokens", args->maxTokens, "Most tokens per answer");
+    cmd->add_option("--threads", args->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)");
     cmd->add_option("--temperature", args->temperature, "0 = greedy");
     cmd->add_option("--top-k", args->topK, "0 = no limit");
     cmd->add_option("--top-p", args->topP, "Nucleus mass");

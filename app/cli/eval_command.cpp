@@ -81,6 +81,7 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--shard", o->shard, "Run shard i of n (i/n); sample k goes to k mod n")
         ->capture_default_str();
     cmd->add_option("--limit", o->limit, "Only the first N samples (0 = all)");
+    cmd->add_option("--threads", o->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)");
     cmd->add_option("--max-tokens", o->maxNewTokens, "Most generated tokens per answer")
         ->capture_default_str();
     cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");

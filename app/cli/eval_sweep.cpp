@@ -67,7 +67,7 @@ public:
         : o_(o)
         , dir_(modelDirectory(o.model))
     {
-        engine::initRuntime();
+        engine::initRuntime(o.threads);
         model_ = engine::loadModel(dir_, {o.device, o.dtype});
         prototype_ = std::make_unique<engine::ChatSession>(*model_, dir_, chatOptions({"full", 1}));
     }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# demo-eval.sh OUT [SWEEP_LIMIT]: the demo model's numbers, from its held-out set (seed 1).
+#   OUT/card-single, OUT/card-multiturn   full cache, greedy: exact match per question kind and
+#                                          ROUGE-L of descriptions against the reference
+#                                          (docs/demo-model.md, the model card)
+#   OUT/sweep                              full, elastic, elastic-ref, h2o, h2o-ref, local at
+#                                          budgets 0.9..0.1 on the first SWEEP_LIMIT (default 50)
+#                                          long conversations, two shards in parallel (docs/results.md)
+# BUILD (default build) and MODEL (default resources/models/demo) may be set in the environment.
+set -euo pipefail
+out=${1:?usage: demo-eval.sh OUT [SWEEP_LIMIT]}
+limit=${2:-50}
+build=${BUILD:-build}
+model=${MODEL:-resources/models/demo}
+cli=$build/app/elastic-cli
+world=$out/world
+mkdir -p "$out"
+
+[ -f "$world/eval/multiturn.json" ] ||
+    "$build/tools/demo_world/ec-demo-world" --out "$world" --seed 1 --train 0 --size 48
+
+# One torch thread per process: the shards run side by side.
+export OMP_NUM_THREADS=1
+for set in single multiturn; do
+    "$cli" eval --model "$model" --dataset "$world/eval/$set.json" --methods full \
+        --no-teacher-forcing --max-tokens 160 --out "$out/card-$set" &
+done
+wait
+
+for shard in 0 1; do
+    "$cli" eval --model "$model" --dataset "$world/eval/multiturn.json" \
+        --methods full elastic elastic-ref h2o h2o-ref local --budgets 0.9 0.7 0.5 0.3 0.1 \
+        --limit "$limit" --max-tokens 160 --shard "$shard/2" --out "$out/sweep-$shard" &
+done
+wait
+"$cli" eval merge --out "$out/sweep" "$out"/sweep-0/records*.jsonl "$out"/sweep-1/records*.jsonl
+echo "model card: $out/card-single/summary.md, $out/card-multiturn/summary.md"
+echo "sweep:      $out/sweep/summary.md"
