@@ -44,6 +44,27 @@ QList<double> CacheChart::afterValues() const
     return m_after;
 }
 
+QString CacheChart::valueAxisTitle() const
+{
+    const auto axes = m_view->chart()->axes(Qt::Vertical);
+    return axes.isEmpty() ? QString() : axes.first()->titleText();
+}
+
+QStringList CacheChart::valueAxisLabels() const
+{
+    const auto axes = m_view->chart()->axes(Qt::Vertical);
+    auto *y = axes.isEmpty() ? nullptr : qobject_cast<QValueAxis *>(axes.first());
+    QStringList labels;
+    if (!y)
+        return labels;
+    const QByteArray format = y->labelFormat().toLatin1();
+    for (int i = 0; i < y->tickCount(); ++i) {
+        const double v = y->min() + (y->max() - y->min()) * i / (y->tickCount() - 1);
+        labels << QString::asprintf(format.constData(), v);
+    }
+    return labels;
+}
+
 void CacheChart::rebuild()
 {
     const bool bytes = m_unit->currentIndex() == 0;
@@ -52,12 +73,18 @@ void CacheChart::rebuild()
     before->setColor(QColor(0xc8, 0xd1, 0xdc));
     after->setColor(QColor(0x2f, 0x6f, 0xde));
     QStringList categories;
+    // kB below one megabyte: a small model's cache would otherwise read 0, 0, 1, 1 on the axis.
+    qint64 largest = 0;
+    for (const app::TurnMetrics &t : m_turns)
+        largest = std::max({largest, t.bytesBefore, t.bytesAfter});
+    const bool kilo = bytes && largest < 1000000;
+    const double scale = bytes ? (kilo ? 1e3 : 1e6) : 1.0;
     double top = 1;
     m_after.clear();
     for (int i = 0; i < m_turns.size(); ++i) {
         const app::TurnMetrics &t = m_turns[i];
-        double b = bytes ? t.bytesBefore / 1e6 : double(t.entriesBefore);
-        double a = bytes ? t.bytesAfter / 1e6 : double(t.entriesAfter);
+        double b = bytes ? t.bytesBefore / scale : double(t.entriesBefore);
+        double a = bytes ? t.bytesAfter / scale : double(t.entriesAfter);
         *before << b;
         *after << a;
         m_after << a;
@@ -88,8 +115,10 @@ void CacheChart::rebuild()
     auto *y = new QValueAxis;
     y->setRange(0, top * 1.05);
     y->applyNiceNumbers();
-    y->setLabelFormat(QStringLiteral("%.0f"));
-    y->setTitleText(bytes ? tr("MB") : tr("entries"));
+    // Whole numbers, unless the nice range is so small that they would repeat.
+    y->setLabelFormat(y->max() - y->min() < 8 && bytes ? QStringLiteral("%.1f")
+                                                       : QStringLiteral("%.0f"));
+    y->setTitleText(bytes ? (kilo ? tr("kB") : tr("MB")) : tr("entries"));
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);
     QChart *old = m_view->chart();

@@ -21,6 +21,8 @@ public:
     int turnCount() const { return int(m_turns.size()); }
     // Bar heights of the "before" and "after" series, for tests.
     QList<double> afterValues() const;
+    QString valueAxisTitle() const; // "MB", "kB" or "entries"
+    QStringList valueAxisLabels() const; // the tick labels as drawn, bottom to top
 
 private:
     void rebuild();

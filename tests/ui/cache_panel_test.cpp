@@ -8,6 +8,7 @@
 #include "ui_test_support.h"
 
 #include <QComboBox>
+#include <QSet>
 #include <QSlider>
 #include <QTest>
 #include <gtest/gtest.h>
@@ -78,6 +79,28 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     EXPECT_FALSE(detail.messages[1].stats->budgetBytes.has_value());
     // Saved with the conversation.
     EXPECT_EQ(detail.conversation.cache.budgetBytes.value_or(0), budget);
+}
+
+// A small model's cache (the demo model's is a few hundred kB) reads in kB with distinct ticks.
+TEST(CacheChart, SmallCachesReadInKilobytesWithDistinctTicks)
+{
+    ui::CacheChart chart;
+    app::TurnMetrics first, second;
+    first.bytesBefore = 120000, first.bytesAfter = 240000;
+    second.bytesBefore = 300000, second.bytesAfter = 180000;
+    chart.setTurns({first, second});
+    EXPECT_EQ(chart.valueAxisTitle(), "kB");
+    EXPECT_EQ(chart.afterValues(), (QList<double>{240.0, 180.0}));
+    const QStringList labels = chart.valueAxisLabels();
+    ASSERT_GE(labels.size(), 3);
+    EXPECT_EQ(QSet<QString>(labels.begin(), labels.end()).size(), labels.size())
+        << labels.join(", ").toStdString();
+
+    app::TurnMetrics big = first;
+    big.bytesBefore = 700000000, big.bytesAfter = 1500000000; // 1.5 GB
+    chart.setTurns({big});
+    EXPECT_EQ(chart.valueAxisTitle(), "MB");
+    EXPECT_EQ(chart.afterValues(), (QList<double>{1500.0}));
 }
 
 TEST(CachePanel, PolicySelectorAppliesToTheNextTurn)
