@@ -18,7 +18,8 @@ TEST(Cli, VersionAndHelp)
 
 TEST(Cli, DoctorReportsOpenBlasAndAllThreads)
 {
-    auto doctor = runProcess(std::string(EC_CLI_PATH) + " doctor 2>&1");
+    // Without OMP_NUM_THREADS, which would cap the threads (engine::initRuntime).
+    auto doctor = runProcess("env -u OMP_NUM_THREADS " + std::string(EC_CLI_PATH) + " doctor 2>&1");
     ASSERT_EQ(doctor.exitCode, 0) << doctor.output;
     EXPECT_NE(doctor.output.find("BLAS:         OpenBLAS"), std::string::npos) << doctor.output;
     auto n = std::to_string(std::thread::hardware_concurrency());

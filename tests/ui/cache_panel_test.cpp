@@ -84,6 +84,7 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
 // A small model's cache (the demo model's is a few hundred kB) reads in kB with distinct ticks.
 TEST(CacheChart, SmallCachesReadInKilobytesWithDistinctTicks)
 {
+    ec::test::app();
     ui::CacheChart chart;
     app::TurnMetrics first, second;
     first.bytesBefore = 120000, first.bytesAfter = 240000;
