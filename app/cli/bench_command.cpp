@@ -101,6 +101,7 @@ void addBenchCommand(CLI::App &app)
     addKernelsMode(*bench);
     addCacheMode(*bench);
     addRunMode(*bench);
+    addContextMode(*bench);
 }
 
 } // namespace ec::cli

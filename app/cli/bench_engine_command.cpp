@@ -1,4 +1,4 @@
-// elastic-cli bench-engine: prefill time and decode time per token at several context lengths.
+// elastic-cli bench context: prefill time and decode time per token at several context lengths.
 // Decode cost should grow only with attention over the cache, never with copying it.
 #include "app/cli/commands.h"
 #include "engine/runtime.h"
@@ -81,10 +81,10 @@ void runBench(const BenchArgs &a)
 
 } // namespace
 
-void addBenchEngineCommand(CLI::App &app)
+void addContextMode(CLI::App &bench)
 {
     auto args = std::make_shared<BenchArgs>();
-    auto *cmd = app.add_subcommand("bench-engine", "Prefill ms and decode ms/token of the engine "
+    auto *cmd = bench.add_subcommand("context", "Prefill ms and decode ms/token of the engine "
                                                    "at several context lengths (random ids)");
     cmd->add_option("--model", args->model, "Checkpoint folder (llava-hf format)")->required();
     cmd->add_option("--contexts", args->contexts, "Prompt lengths")

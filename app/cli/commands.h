@@ -19,6 +19,6 @@ void addHistoryCommand(CLI::App &app);
 void addHistoryBenchCommand(CLI::App &history);
 void addTextCommands(CLI::App &app); // tokenize, detokenize, preprocess
 void addLogitsCommand(CLI::App &app);
-void addBenchEngineCommand(CLI::App &app);
+void addContextMode(CLI::App &bench); // bench context (bench_engine_command.cpp)
 
 } // namespace ec::cli

@@ -20,7 +20,6 @@ int main(int argc, char **argv)
     ec::cli::addHistoryCommand(app);
     ec::cli::addTextCommands(app);
     ec::cli::addLogitsCommand(app);
-    ec::cli::addBenchEngineCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
