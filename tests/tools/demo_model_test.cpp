@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <unistd.h>
 
@@ -22,10 +23,11 @@ using nlohmann::json;
 
 const fs::path kModel = fs::path(EC_TEST_SOURCE_DIR) / "resources" / "models" / "demo";
 
-// resources/models/demo/README.md, "Measured": full held-out set, full cache.
-constexpr double kShortFloor = 0.0;        // exact match, short questions
-constexpr double kDescriptionFloor = 0.0;  // mean ROUGE-L F against the reference
-constexpr double kLastTurnFloor = 0.0;     // exact match, follow-ups and earlier-image questions
+// resources/models/demo/README.md, "Measured" (full held-out set) and, in brackets, what these
+// subsets gave when the model was shipped (the test prints its numbers):
+constexpr double kShortFloor = 0.45;       // exact match; card 55.0% of 200 (36 of 60 = 60%)
+constexpr double kDescriptionFloor = 0.85; // mean ROUGE-L F; card 0.925 (0.927)
+constexpr double kLastTurnFloor = 0.15;    // exact match; card 25.5-32% (6 of 20 = 30%)
 
 class DemoModel : public ::testing::Test
 {
@@ -95,6 +97,7 @@ TEST_F(DemoModel, ShortQuestions)
     }
     EXPECT_EQ(n, 60);
     EXPECT_GE(double(hits) / n, kShortFloor) << hits << " of " << n;
+    std::printf("measured %d of %d\n", hits, n);
 }
 
 TEST_F(DemoModel, Descriptions)
@@ -107,6 +110,7 @@ TEST_F(DemoModel, Descriptions)
     }
     EXPECT_EQ(n, 12);
     EXPECT_GE(sum / n, kDescriptionFloor);
+    std::printf("measured mean ROUGE-L %.4f\n", sum / n);
 }
 
 // Four images with a description each and short questions in between (500+ tokens), then a
@@ -121,6 +125,7 @@ TEST_F(DemoModel, LastTurnOfLongConversations)
     }
     EXPECT_EQ(n, 20);
     EXPECT_GE(double(hits) / n, kLastTurnFloor) << hits << " of " << n;
+    std::printf("measured %d of %d\n", hits, n);
 }
 
 } // namespace
