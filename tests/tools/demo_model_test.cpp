@@ -7,6 +7,7 @@
 #include "app/eval/rouge_l.h"
 #include "engine/chat/chat_session.h"
 #include "engine/model/vision_language_model.h"
+#include "engine/runtime.h"
 #include "tools/demo_world/world_set.h"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,9 @@ protected:
     {
         if (!fs::exists(kModel / "config.json"))
             GTEST_SKIP() << "no demo model at " << kModel;
+        // One thread: how the floors were measured, and two OpenMP threads beside other tests
+        // on a 2-core machine spin at every barrier (engine/runtime.cpp).
+        ec::engine::initRuntime(1);
         model_ = ec::engine::loadModel(kModel);
         dir_ = fs::temp_directory_path() / ("ec-demo-model-test-" + std::to_string(::getpid()));
         fs::create_directories(dir_ / "images");
