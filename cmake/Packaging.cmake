@@ -25,7 +25,8 @@ install(DIRECTORY resources/samples DESTINATION ${EC_SHARE_DIR})
 install(FILES packaging/elastic-chat.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
 install(FILES packaging/elastic-chat.svg
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
-install(FILES LICENSE README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Beside the bundle's third-party licences (packaging/bundle.cmake), under the package name.
+install(FILES LICENSE README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/elastic-chat)
 
 # The offline tree: bundled libraries, Qt plugins, RPATHs, third-party licences.
 set(EC_QT_PLUGIN_DIR "")
