@@ -60,6 +60,5 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Per-generator settings (bundling for TGZ) and the .run installer made after the archives.
 set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_SOURCE_DIR}/packaging/cpack_project_config.cmake)
 set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_SOURCE_DIR}/packaging/make_run_installer.cmake)
-set(EC_PACKAGING_DIR ${CMAKE_SOURCE_DIR}/packaging)
 set(CPACK_EC_PACKAGING_DIR ${CMAKE_SOURCE_DIR}/packaging)
 include(CPack)
