@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+#include <set>
 #include <sstream>
 
 using namespace ec::demo;
@@ -162,4 +163,28 @@ TEST(DemoWorld, HeldOutItemsAreWellFormedJson)
     }
     EXPECT_EQ(multi, 4);
     std::filesystem::remove_all(dir);
+}
+
+TEST(DemoWorld, LongTrainingItemsAreShapedLikeTheHeldOutOnesButAreOthers)
+{
+    const auto heldOut = heldOutSet(1, HeldOutCounts{0, 0, 10, 10});
+    std::set<std::string> heldOutTexts;
+    for (const auto &c : heldOut)
+        heldOutTexts.insert(conversationText(c));
+    int earlier = 0;
+    for (uint64_t i = 0; i < 20; ++i) {
+        const Conversation c = longTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(longTrainingItem(1, i)));
+        EXPECT_EQ(heldOutTexts.count(conversationText(c)), 0u) << "item " << i;
+        EXPECT_EQ(c.scenes.size(), 4u);
+        int descriptions = 0;
+        for (const auto &t : c.turns)
+            descriptions += t.kind == TurnKind::Description ? 1 : 0;
+        EXPECT_EQ(descriptions, 4);
+        const TurnKind last = c.turns.back().kind;
+        EXPECT_TRUE(last == TurnKind::FollowUp || last == TurnKind::EarlierImage);
+        earlier += last == TurnKind::EarlierImage ? 1 : 0;
+    }
+    EXPECT_GT(earlier, 2); // both endings occur
+    EXPECT_LT(earlier, 18);
 }

@@ -149,7 +149,7 @@ at::Tensor DemoModel::decoderLayer(const at::Tensor &x, int layer, at::ScalarTyp
 }
 
 at::Tensor DemoModel::forward(const at::Tensor &ids, const at::Tensor &pixels,
-                              at::ScalarType compute) const
+                              at::ScalarType compute, at::Tensor *imageFeatures) const
 {
     const auto device = params_.begin()->second.device();
     at::Tensor tokens = ids.to(device);
@@ -161,6 +161,8 @@ at::Tensor DemoModel::forward(const at::Tensor &ids, const at::Tensor &pixels,
         if (feat.size(0) != slotCount)
             throw std::invalid_argument("demo model: image features do not fill the image tokens");
         x = x.masked_scatter(slots.unsqueeze(-1), feat.to(x.scalar_type()));
+        if (imageFeatures)
+            *imageFeatures = feat;
     } else if (slotCount != 0) {
         throw std::invalid_argument("demo model: image tokens without images");
     }

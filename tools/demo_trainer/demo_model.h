@@ -27,13 +27,17 @@ public:
 
     // Logits [B, T, V] (float32) of ids [B, T] whose image-token positions take the features
     // of pixels [N, C, S, S] in row-major order. `compute` is the matmul dtype (f32 or bf16);
-    // the weights themselves stay float32.
-    at::Tensor forward(const at::Tensor &ids, const at::Tensor &pixels,
-                       at::ScalarType compute) const;
+    // the weights themselves stay float32. `imageFeatures`, when given, receives the projected
+    // image features [N * tokensPerImage, text hidden] the image tokens took (for the trainer's
+    // perception loss).
+    at::Tensor forward(const at::Tensor &ids, const at::Tensor &pixels, at::ScalarType compute,
+                       at::Tensor *imageFeatures = nullptr) const;
+
+    // The projected features of pixels [N, C, S, S]: [N * tokensPerImage, text hidden].
+    at::Tensor visionFeatures(const at::Tensor &pixels, at::ScalarType compute) const;
 
 private:
     at::Tensor w(const std::string &name, at::ScalarType compute) const;
-    at::Tensor visionFeatures(const at::Tensor &pixels, at::ScalarType compute) const;
     at::Tensor decoderLayer(const at::Tensor &x, int layer, at::ScalarType compute) const;
 
     engine::checkpoint::LlavaConfig config_;

@@ -30,17 +30,32 @@ at::Tensor scenePixels(const Scene &scene, const SampleFormat &f)
         {image::preprocessImage(renderScene(scene, f.renderSize), f.preprocess)});
 }
 
+at::Tensor cellLabels(const Scene &scene)
+{
+    at::Tensor labels = at::zeros({9, 3}, at::kLong);
+    auto a = labels.accessor<int64_t, 2>();
+    for (const auto &o : scene.objects) {
+        a[o.cell][0] = o.shape + 1;
+        a[o.cell][1] = o.size + 1;
+        a[o.cell][2] = o.colour + 1;
+    }
+    return labels;
+}
+
 Sample encodeConversation(const Conversation &c, const SampleFormat &f, size_t turns)
 {
     Sample s;
-    std::vector<at::Tensor> images;
+    std::vector<at::Tensor> images, cells;
     for (size_t t = 0; t < turns && t < c.turns.size(); ++t) {
         const Turn &turn = c.turns[t];
         const auto prompt = userTurnIds(turn, f, t == 0);
         s.ids.insert(s.ids.end(), prompt.begin(), prompt.end());
         s.labels.insert(s.labels.end(), prompt.size(), kIgnoreLabel);
-        if (turn.image >= 0)
-            images.push_back(scenePixels(c.scenes[static_cast<size_t>(turn.image)], f));
+        if (turn.image >= 0) {
+            const Scene &scene = c.scenes[static_cast<size_t>(turn.image)];
+            images.push_back(scenePixels(scene, f));
+            cells.push_back(cellLabels(scene));
+        }
         const auto answer = f.tokenizer->encode(turn.answer, false);
         s.labels.back() = answer.empty() ? f.eosId : answer[0];
         for (size_t j = 0; j < answer.size(); ++j) {
@@ -48,8 +63,10 @@ Sample encodeConversation(const Conversation &c, const SampleFormat &f, size_t t
             s.labels.push_back(j + 1 < answer.size() ? answer[j + 1] : f.eosId);
         }
     }
-    if (!images.empty())
+    if (!images.empty()) {
         s.pixels = at::cat(images, 0);
+        s.cells = at::stack(cells, 0);
+    }
     return s;
 }
 
@@ -61,8 +78,11 @@ Sample evaluationPrompt(const Conversation &c, const SampleFormat &f)
     s.ids.insert(s.ids.end(), prompt.begin(), prompt.end());
     s.labels.insert(s.labels.end(), prompt.size(), kIgnoreLabel);
     if (last.image >= 0) {
-        at::Tensor px = scenePixels(c.scenes[static_cast<size_t>(last.image)], f);
+        const Scene &scene = c.scenes[static_cast<size_t>(last.image)];
+        at::Tensor px = scenePixels(scene, f);
+        at::Tensor cells = cellLabels(scene).unsqueeze(0);
         s.pixels = s.pixels.defined() ? at::cat({s.pixels, px}, 0) : px;
+        s.cells = s.cells.defined() ? at::cat({s.cells, cells}, 0) : cells;
     }
     return s;
 }
@@ -76,18 +96,22 @@ Batch collate(const std::vector<Sample> &samples, int64_t padId)
     Batch batch;
     batch.ids = at::full({b, static_cast<int64_t>(longest)}, padId, at::kLong);
     batch.labels = at::full({b, static_cast<int64_t>(longest)}, kIgnoreLabel, at::kLong);
-    std::vector<at::Tensor> images;
+    std::vector<at::Tensor> images, cells;
     for (int64_t i = 0; i < b; ++i) {
         const auto &s = samples[static_cast<size_t>(i)];
         const auto n = static_cast<int64_t>(s.ids.size());
         // Right padding: with causal attention the real tokens never see the pads.
         batch.ids[i].narrow(0, 0, n).copy_(at::tensor(s.ids, at::kLong));
         batch.labels[i].narrow(0, 0, n).copy_(at::tensor(s.labels, at::kLong));
-        if (s.pixels.defined())
+        if (s.pixels.defined()) {
             images.push_back(s.pixels);
+            cells.push_back(s.cells);
+        }
     }
-    if (!images.empty())
+    if (!images.empty()) {
         batch.pixels = at::cat(images, 0);
+        batch.cells = at::cat(cells, 0);
+    }
     return batch;
 }
 

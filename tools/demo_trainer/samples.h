@@ -31,6 +31,7 @@ struct Sample
     std::vector<int64_t> ids;
     std::vector<int64_t> labels; // labels[i]: the token to predict at position i, or -100
     at::Tensor pixels;           // [N, C, S, S] float32, undefined when no image
+    at::Tensor cells;            // [N, 9, 3] int64, cellLabels() of each image
 };
 
 // The first `turns` turns, questions and answers, with their labels.
@@ -42,6 +43,9 @@ inline Sample encodeConversation(const Conversation &c, const SampleFormat &f)
 // The ids of one user message as ChatSession encodes it (image marker expanded).
 std::vector<int64_t> userTurnIds(const Turn &turn, const SampleFormat &f, bool first);
 at::Tensor scenePixels(const Scene &scene, const SampleFormat &f);
+// What each grid cell of `scene` holds, for the trainer's perception loss: [9, 3] int64 of
+// (shape + 1, size + 1, colour + 1), all 0 for an empty cell.
+at::Tensor cellLabels(const Scene &scene);
 // What the engine has seen when it starts answering the last turn: the history with its
 // answers, then the last user message. Labels are not used.
 Sample evaluationPrompt(const Conversation &c, const SampleFormat &f);
@@ -49,6 +53,7 @@ Sample evaluationPrompt(const Conversation &c, const SampleFormat &f);
 struct Batch
 {
     at::Tensor ids, labels, pixels; // [B, T] (right-padded with pad ids / -100), [N, C, S, S]
+    at::Tensor cells;               // [N, 9, 3]
 };
 Batch collate(const std::vector<Sample> &samples, int64_t padId);
 

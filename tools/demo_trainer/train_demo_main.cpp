@@ -32,6 +32,10 @@ int main(int argc, char **argv)
     app.add_option("--eval-items", o.evalItems, "held-out short questions per evaluation");
     app.add_option("--save-every", o.saveEvery, "steps between checkpoints");
     app.add_option("--repeat-items", o.repeatItems, "cycle over the first N items (debugging)");
+    app.add_option("--perception-weight", o.perceptionWeight,
+                   "weight of the per-cell perception loss on the image features (0: off)");
+    app.add_option("--long-every", o.longEvery,
+                   "every Nth step trains on long four-image conversations (0: never)");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

@@ -3,6 +3,7 @@
 #include "engine/checkpoint/llava_config.h"
 #include "engine/checkpoint/safetensors.h"
 #include "engine/checkpoint/tensor_names.h"
+#include "tools/demo_trainer/perception_heads.h"
 #include "tools/demo_world/world_set.h"
 
 #include <chrono>
@@ -45,16 +46,27 @@ struct DemoTrainer::Impl
 {
     text::Tokenizer tokenizer;
     std::unique_ptr<DemoModel> model;
+    std::unique_ptr<PerceptionHeads> perception;
     std::unique_ptr<torch::optim::AdamW> optimizer;
     SampleFormat format;
     at::ScalarType compute = at::kFloat;
     int64_t step = 0;
+    double perceptionLoss = 0; // of the last step
+
+    // Every trained tensor: the model's (saved in the checkpoint) and the perception heads'.
+    std::vector<std::pair<std::string, at::Tensor>> trainable() const
+    {
+        std::vector<std::pair<std::string, at::Tensor>> all(model->params().begin(),
+                                                            model->params().end());
+        all.insert(all.end(), perception->params().begin(), perception->params().end());
+        return all;
+    }
 };
 
 DemoTrainer::DemoTrainer(const TrainerOptions &options)
     : options_(options)
-    , d_(std::make_unique<Impl>(
-          Impl{text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, at::kFloat, 0}))
+    , d_(std::make_unique<Impl>(Impl{
+          text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, {}, at::kFloat, 0, 0}))
 {
     auto &spec = options_.spec;
     spec.imageTokenId = d_->tokenizer.tokenId("<image>");
@@ -75,6 +87,8 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
 
     const auto config = ckpt::readLlavaConfig(modelDir());
     d_->model = std::make_unique<DemoModel>(config, options_.seed);
+    d_->perception = std::make_unique<PerceptionHeads>(
+        config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed);
     d_->format.tokenizer = &d_->tokenizer;
     d_->format.preprocess = image::PreprocessConfig::fromModelDirectory(modelDir());
     d_->format.imageTokenId = config.imageTokenId;
@@ -84,8 +98,10 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
 
     const bool cuda =
         options_.device == "cuda" || (options_.device == "auto" && torch::cuda::is_available());
-    if (cuda)
+    if (cuda) {
         d_->model->to(at::Device(at::kCUDA, 0));
+        d_->perception->to(at::Device(at::kCUDA, 0));
+    }
     if (options_.dtype == "bf16")
         d_->compute = at::kBFloat16;
     else if (options_.dtype != "f32")
@@ -93,7 +109,7 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
 
     // No weight decay on norms, biases and embeddings of position/class (as in most recipes).
     std::vector<at::Tensor> decay, noDecay;
-    for (auto &[name, p] : d_->model->params()) {
+    for (auto &[name, p] : d_->trainable()) {
         const bool skip = p.dim() < 2 || name.find("norm") != std::string::npos;
         (skip ? noDecay : decay).push_back(p);
     }
@@ -135,12 +151,18 @@ double DemoTrainer::learningRate(int64_t step) const
 
 double DemoTrainer::trainStep()
 {
+    // Whole steps of long conversations rather than one per batch: a batch is padded to its
+    // longest sequence, so mixing them in would make almost every step as slow as a long one.
+    const bool longStep = options_.longEvery > 0 && (d_->step + 1) % options_.longEvery == 0;
     std::vector<Sample> samples;
     for (int64_t b = 0; b < options_.batch; ++b) {
-        auto index = static_cast<uint64_t>(d_->step * options_.batch + b);
+        const int64_t slot = longStep ? d_->step / options_.longEvery : d_->step;
+        auto index = static_cast<uint64_t>(slot * options_.batch + b);
         if (options_.repeatItems > 0)
             index %= static_cast<uint64_t>(options_.repeatItems);
-        samples.push_back(encodeConversation(trainingItem(options_.seed, index), d_->format));
+        const Conversation c =
+            longStep ? longTrainingItem(options_.seed, index) : trainingItem(options_.seed, index);
+        samples.push_back(encodeConversation(c, d_->format));
     }
     const Batch batch = collate(samples, d_->format.imageTokenId + 1);
     const double lr = learningRate(d_->step);
@@ -148,13 +170,21 @@ double DemoTrainer::trainStep()
         static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
 
     d_->optimizer->zero_grad();
-    at::Tensor logits = d_->model->forward(batch.ids, batch.pixels, d_->compute);
+    at::Tensor features;
+    at::Tensor logits = d_->model->forward(batch.ids, batch.pixels, d_->compute, &features);
     at::Tensor labels = batch.labels.to(logits.device());
     at::Tensor loss = at::cross_entropy_loss(logits.view({-1, logits.size(-1)}), labels.view({-1}),
                                              {}, at::Reduction::Mean, kIgnoreLabel);
-    loss.backward();
+    at::Tensor total = loss;
+    d_->perceptionLoss = 0;
+    if (options_.perceptionWeight > 0 && features.defined()) {
+        at::Tensor perception = d_->perception->loss(features, batch.cells);
+        d_->perceptionLoss = perception.item<double>();
+        total = total + options_.perceptionWeight * perception;
+    }
+    total.backward();
     std::vector<at::Tensor> params;
-    for (auto &[name, p] : d_->model->params())
+    for (auto &[name, p] : d_->trainable())
         params.push_back(p);
     torch::nn::utils::clip_grad_norm_(params, options_.clipNorm);
     d_->optimizer->step();
@@ -189,7 +219,22 @@ EvalResult DemoTrainer::evaluate(int64_t shortItems)
         static_cast<int>(std::max<int64_t>(1, shortItems / 4));
     EvalResult r;
     int64_t shortRight = 0, followRight = 0, earlierRight = 0;
-    for (const auto &c : heldOutSet(options_.seed, counts)) {
+    const auto items = heldOutSet(options_.seed, counts);
+    {
+        torch::NoGradGuard noGrad;
+        std::vector<at::Tensor> pixels, cells;
+        for (int i = 0; i < counts.shortQuestions; ++i) {
+            pixels.push_back(scenePixels(items[static_cast<size_t>(i)].scenes[0], d_->format));
+            cells.push_back(cellLabels(items[static_cast<size_t>(i)].scenes[0]));
+        }
+        if (!pixels.empty()) {
+            const auto device = d_->model->params().begin()->second.device();
+            r.perception = d_->perception->accuracy(
+                d_->model->visionFeatures(at::cat(pixels, 0).to(device), d_->compute),
+                at::stack(cells, 0));
+        }
+    }
+    for (const auto &c : items) {
         const bool right = answer(c, 8) == c.turns.back().answer;
         switch (c.turns.back().kind) {
         case TurnKind::FollowUp:
@@ -223,7 +268,7 @@ void DemoTrainer::saveState() const
     const auto dir = options_.out / "state";
     std::filesystem::create_directories(dir);
     ckpt::NamedTensors tensors;
-    for (const auto &[name, p] : d_->model->params())
+    for (const auto &[name, p] : d_->trainable())
         tensors.emplace_back(name, p.detach().to(at::kCPU).contiguous());
     ckpt::writeSafetensors(dir / "params.safetensors", tensors);
     torch::save(*d_->optimizer, (dir / "optimizer.pt").string());
@@ -242,7 +287,7 @@ void DemoTrainer::resume()
         throw std::runtime_error("--resume: the run was started with another --seed");
     ckpt::SafetensorsFile file(dir / "params.safetensors");
     torch::NoGradGuard noGrad;
-    for (auto &[name, p] : d_->model->params())
+    for (auto &[name, p] : d_->trainable())
         p.copy_(file.view(name));
     torch::load(*d_->optimizer, (dir / "optimizer.pt").string());
     d_->step = state.at("step").get<int64_t>();
@@ -257,7 +302,9 @@ void DemoTrainer::run()
     auto report = [&](const EvalResult &e) {
         std::cerr << "\n[eval] step " << d_->step << ": short " << e.shortExact * 100
                   << "%, follow-up " << e.followUpExact * 100 << "%, earlier image "
-                  << e.earlierImageExact * 100 << "% (" << e.items << " items)\n";
+                  << e.earlierImageExact * 100 << "% (" << e.items << " items); perception shape "
+                  << e.perception[0] * 100 << "%, size " << e.perception[1] * 100 << "%, colour "
+                  << e.perception[2] * 100 << "%\n";
     };
     while (d_->step < options_.steps) {
         const double loss = trainStep();
@@ -270,7 +317,8 @@ void DemoTrainer::run()
             std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
                       << std::string(static_cast<size_t>(width - filled), '.') << "] " << d_->step
                       << "/" << options_.steps << " loss " << loss << " (avg " << smoothed
-                      << ") lr " << learningRate(d_->step - 1) << " " << rate << " steps/s, eta "
+                      << ") perception " << d_->perceptionLoss << " lr "
+                      << learningRate(d_->step - 1) << " " << rate << " steps/s, eta "
                       << static_cast<int64_t>((options_.steps - d_->step) / rate) << " s   "
                       << std::flush;
         }

@@ -7,6 +7,7 @@
 #include "tools/demo_trainer/samples.h"
 #include "tools/tiny_model.h"
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,7 +30,9 @@ struct TrainerOptions
     int64_t evalEvery = 250; // 0: only at the end
     int64_t evalItems = 40;  // short questions; a quarter as many of each multi-turn kind
     int64_t saveEvery = 500;
-    int64_t repeatItems = 0; // > 0: cycle over the first N training items (tests)
+    int64_t repeatItems = 0;       // > 0: cycle over the first N training items (tests)
+    double perceptionWeight = 1.0; // weight of the PerceptionHeads loss (0: decoder loss only)
+    int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)
@@ -39,6 +42,8 @@ struct TrainerOptions
 struct EvalResult
 {
     double shortExact = 0, followUpExact = 0, earlierImageExact = 0;
+    // PerceptionHeads' read-out of the held-out short items' images: shape-or-empty, size, colour
+    std::array<double, 3> perception{};
     int64_t items = 0;
 };
 

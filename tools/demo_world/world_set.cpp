@@ -8,7 +8,7 @@ namespace ec::demo {
 
 namespace {
 
-constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2;
+constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3;
 
 uint64_t itemSeed(uint64_t seed, uint64_t stream, uint64_t index)
 {
@@ -22,6 +22,13 @@ Conversation trainingItem(uint64_t seed, uint64_t index)
 {
     Rng rng(itemSeed(seed, kTrainStream, index));
     return trainingConversation(rng);
+}
+
+Conversation longTrainingItem(uint64_t seed, uint64_t index)
+{
+    Rng rng(itemSeed(seed, kLongTrainStream, index));
+    const bool earlierImage = rng.below(2) == 0;
+    return longConversation(rng, earlierImage);
 }
 
 std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts)

@@ -13,6 +13,10 @@
 namespace ec::demo {
 
 Conversation trainingItem(uint64_t seed, uint64_t index);
+// A long training conversation, drawn like the held-out multi-turn items (four images with
+// descriptions, 500+ tokens) from a stream of its own: without them the model never sees
+// positions as far as the held-out conversations reach.
+Conversation longTrainingItem(uint64_t seed, uint64_t index);
 
 struct HeldOutCounts
 {

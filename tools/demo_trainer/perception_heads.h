@@ -1,0 +1,40 @@
+// A training aid, not part of the shipped model: linear read-outs of what each grid cell holds
+// (shape or empty, size, colour) from the projected image features the decoder sees, averaged
+// over the patches whose centres lie in that cell. Trained through the decoder alone, the
+// vision tower learnt colour and occupancy but neither shape nor size (docs/demo-model.md);
+// this loss gives it a direct signal. The heads are saved with the run's state, never with
+// the model.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace ec::demo {
+
+class PerceptionHeads
+{
+public:
+    PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize, uint64_t seed);
+
+    std::map<std::string, at::Tensor> &params() { return params_; }
+    void to(const at::Device &device);
+
+    // features [N * T, D] (T patches per image, or T + 1 with the class token first),
+    // cells [N, 9, 3] as cellLabels() writes them. Sum of the three cross-entropies.
+    at::Tensor loss(const at::Tensor &features, const at::Tensor &cells) const;
+    // Per head (shape-or-empty, size, colour): the fraction of cells read right; size and
+    // colour over the occupied cells only.
+    std::array<double, 3> accuracy(const at::Tensor &features, const at::Tensor &cells) const;
+
+private:
+    at::Tensor cellFeatures(const at::Tensor &features, int64_t images) const;
+    at::Tensor logits(const at::Tensor &cellFeatures, const std::string &head) const;
+
+    std::map<std::string, at::Tensor> params_;
+    at::Tensor pool_; // [9, grid * grid]: 1 / count for the patches of each cell
+};
+
+} // namespace ec::demo
