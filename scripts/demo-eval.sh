@@ -2,7 +2,8 @@
 # demo-eval.sh OUT [SWEEP_LIMIT]: the demo model's numbers, from its held-out set (seed 1).
 #   OUT/card-single, OUT/card-multiturn   full cache, greedy: exact match per question kind and
 #                                          ROUGE-L of descriptions against the reference
-#                                          (docs/demo-model.md, the model card)
+#                                          (docs/demo-model.md, the model card), and
+#   OUT/card-attributes.txt                what the descriptions get right cell by cell
 #   OUT/sweep                              full, elastic, elastic-ref, h2o, h2o-ref, local at
 #                                          budgets 0.9..0.1 on the first SWEEP_LIMIT (default 50)
 #                                          long conversations, two shards in parallel (docs/results.md)
@@ -26,6 +27,8 @@ for set in single multiturn; do
         --no-teacher-forcing --max-tokens 160 --out "$out/card-$set" &
 done
 wait
+"$(dirname "$0")/demo-attributes.py" "$out"/card-single/records.jsonl \
+    "$out"/card-multiturn/records.jsonl | tee "$out/card-attributes.txt"
 
 for shard in 0 1; do
     "$cli" eval --model "$model" --dataset "$world/eval/multiturn.json" \

@@ -188,3 +188,27 @@ TEST(DemoWorld, LongTrainingItemsAreShapedLikeTheHeldOutOnesButAreOthers)
     EXPECT_GT(earlier, 2); // both endings occur
     EXPECT_LT(earlier, 18);
 }
+
+TEST(DemoWorld, QuizItemsAreShortQuestionsOnOneOrTwoImages)
+{
+    for (uint64_t i = 0; i < 20; ++i) {
+        const Conversation c = quizTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(quizTrainingItem(1, i)));
+        EXPECT_NE(conversationText(c), conversationText(trainingItem(1, i)));
+        ASSERT_GE(c.scenes.size(), 1u);
+        ASSERT_LE(c.scenes.size(), 2u);
+        int perImage[2] = {0, 0}, image = -1;
+        for (const auto &t : c.turns) {
+            EXPECT_NE(t.kind, TurnKind::Description);
+            if (t.image >= 0)
+                image = t.image;
+            if (t.kind != TurnKind::EarlierImage)
+                ++perImage[image];
+        }
+        for (size_t k = 0; k < c.scenes.size(); ++k) {
+            EXPECT_GE(perImage[k], 4) << "item " << i;
+            EXPECT_LE(perImage[k], 6) << "item " << i;
+        }
+        EXPECT_EQ(c.turns.back().kind == TurnKind::EarlierImage, c.scenes.size() == 2);
+    }
+}

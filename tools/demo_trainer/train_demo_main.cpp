@@ -36,6 +36,8 @@ int main(int argc, char **argv)
                    "weight of the per-cell perception loss on the image features (0: off)");
     app.add_option("--long-every", o.longEvery,
                    "every Nth step trains on long four-image conversations (0: never)");
+    app.add_option("--quiz-every", o.quizEvery,
+                   "every Nth step that is not long trains on question drills (0: never)");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

@@ -33,6 +33,7 @@ struct TrainerOptions
     int64_t repeatItems = 0;       // > 0: cycle over the first N training items (tests)
     double perceptionWeight = 1.0; // weight of the PerceptionHeads loss (0: decoder loss only)
     int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
+    int64_t quizEvery = 0;         // every Nth other step trains on question drills (0: never)
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)

@@ -211,6 +211,19 @@ Conversation trainingConversation(Rng &rng)
     return c;
 }
 
+Conversation quizConversation(Rng &rng)
+{
+    Conversation c;
+    const int images = 1 + rng.below(2);
+    for (int i = 0; i < images; ++i) {
+        c.scenes.push_back(randomScene(rng));
+        addShortTurns(rng, c, i, 4 + rng.below(3), true);
+    }
+    if (images > 1)
+        addEarlierImageTurn(rng, c, 0);
+    return c;
+}
+
 Conversation longConversation(Rng &rng, bool earlierImage)
 {
     Conversation c;

@@ -8,7 +8,7 @@ namespace ec::demo {
 
 namespace {
 
-constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3;
+constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3, kQuizTrainStream = 4;
 
 uint64_t itemSeed(uint64_t seed, uint64_t stream, uint64_t index)
 {
@@ -29,6 +29,12 @@ Conversation longTrainingItem(uint64_t seed, uint64_t index)
     Rng rng(itemSeed(seed, kLongTrainStream, index));
     const bool earlierImage = rng.below(2) == 0;
     return longConversation(rng, earlierImage);
+}
+
+Conversation quizTrainingItem(uint64_t seed, uint64_t index)
+{
+    Rng rng(itemSeed(seed, kQuizTrainStream, index));
+    return quizConversation(rng);
 }
 
 std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts)

@@ -17,6 +17,8 @@ Conversation trainingItem(uint64_t seed, uint64_t index);
 // descriptions, 500+ tokens) from a stream of its own: without them the model never sees
 // positions as far as the held-out conversations reach.
 Conversation longTrainingItem(uint64_t seed, uint64_t index);
+// A question drill (quizConversation), from a stream of its own.
+Conversation quizTrainingItem(uint64_t seed, uint64_t index);
 
 struct HeldOutCounts
 {
