@@ -3,8 +3,9 @@
 
 Reads `elastic-cli eval` records (scripts/demo-eval.sh writes them) and compares every cell of
 each generated description ("Center: a large red star.") with the reference: is the cell's
-occupancy right, and for cells both call occupied, the size, colour and shape. ROUGE-L hides
-this: a description with every shape wrong still scores ~0.88.
+occupancy right, and for cells both call occupied, the size, colour and shape; then, per grid
+row, how many cells are entirely right. One block per method and budget found in the records.
+ROUGE-L hides all this: a description with every shape wrong still scores ~0.88.
 """
 import collections
 import json
@@ -13,34 +14,52 @@ import sys
 
 CELL = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|Bottom left|"
                   r"Bottom middle|Bottom right): (?:empty|a (small|large) ([a-z]+) ([a-z]+))\.")
+ROWS = ("Top", "Middle", "Bottom")
 
 
 def cells(text):
     return {m.group(1): m.groups()[1:] for m in CELL.finditer(text)}
 
 
+def row_of(cell):
+    return "Middle" if cell == "Center" else cell.split()[0]
+
+
+def tally(right, total, turn):
+    said = cells(turn["hypothesis"])
+    for cell, truth in cells(turn["answer"]).items():
+        guess = said.get(cell)
+        total["occupancy"] += 1
+        right["occupancy"] += guess is not None and (guess[0] is None) == (truth[0] is None)
+        total["row " + row_of(cell)] += 1
+        right["row " + row_of(cell)] += guess == truth
+        if truth[0] is None or guess is None or guess[0] is None:
+            continue
+        for name, t, g in zip(("size", "colour", "shape"), truth, guess):
+            total[name] += 1
+            right[name] += t == g
+
+
 def main(paths):
-    right, total = collections.Counter(), collections.Counter()
+    groups = collections.OrderedDict()
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
-                for turn in json.loads(line)["turns"]:
-                    if turn.get("kind") != "description":
-                        continue
-                    said = cells(turn["hypothesis"])
-                    for cell, truth in cells(turn["answer"]).items():
-                        guess = said.get(cell)
-                        total["occupancy"] += 1
-                        right["occupancy"] += guess is not None and (guess[0] is None) == (truth[0] is None)
-                        if truth[0] is None or guess is None or guess[0] is None:
-                            continue
-                        for name, t, g in zip(("size", "colour", "shape"), truth, guess):
-                            total[name] += 1
-                            right[name] += t == g
-    if not total:
+                record = json.loads(line)
+                key = f"{record['method']} @ {record['budget']:g}"
+                right, total = groups.setdefault(key, (collections.Counter(), collections.Counter()))
+                for turn in record["turns"]:
+                    if turn.get("kind") == "description":
+                        tally(right, total, turn)
+    groups = {k: v for k, v in groups.items() if v[1]}
+    if not groups:
         sys.exit("demo-attributes: no description turns in " + " ".join(paths))
-    for name in ("occupancy", "size", "colour", "shape"):
-        print(f"{name:10s} {100.0 * right[name] / max(1, total[name]):5.1f}%  of {total[name]} cells")
+    for key, (right, total) in groups.items():
+        if len(groups) > 1:
+            print(key)
+        for name in ("occupancy", "size", "colour", "shape") + tuple("row " + r for r in ROWS):
+            what = "cells wholly right" if name.startswith("row") else "cells"
+            print(f"  {name:10s} {100.0 * right[name] / max(1, total[name]):5.1f}%  of {total[name]} {what}")
 
 
 if __name__ == "__main__":

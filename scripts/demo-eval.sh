@@ -37,5 +37,6 @@ for shard in 0 1; do
 done
 wait
 "$cli" eval merge --out "$out/sweep" "$out"/sweep-0/records*.jsonl "$out"/sweep-1/records*.jsonl
+"$(dirname "$0")/demo-attributes.py" "$out/sweep/records.jsonl" >"$out/sweep/attributes.txt"
 echo "model card: $out/card-single/summary.md, $out/card-multiturn/summary.md"
-echo "sweep:      $out/sweep/summary.md"
+echo "sweep:      $out/sweep/summary.md, $out/sweep/attributes.txt (descriptions cell by cell)"
