@@ -4,8 +4,9 @@
 # Two phases (docs/demo-model.md):
 #   1. STEPS (default 3000) steps of the training stream, every 4th step of long four-image
 #      conversations, with the per-cell perception loss;
-#   2. DRILL_STEPS (default 1500) more with question drills every 2nd step; the cosine schedule
-#      restarts warm (it is recomputed for the longer run).
+#   2. DRILL_STEPS (default 1500) more with question drills every 2nd step that is not a long
+#      one (a quarter of the steps); the cosine schedule restarts warm (it is recomputed for the
+#      longer run).
 # Re-running continues from RUN_DIR/state wherever it stopped; the corpus and the tokenizer are
 # rebuilt identically. THREADS (default 2) may be set. OpenMP waits passively: spinning threads
 # stall each other when any other process shares the cores.

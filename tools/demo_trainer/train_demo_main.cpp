@@ -63,8 +63,11 @@ int main(int argc, char **argv)
         if (threads > 0)
             at::set_num_threads(threads);
         ec::demo::DemoTrainer trainer(o);
-        if (resume || evalOnly)
+        if (resume || evalOnly) {
             trainer.resume();
+            // The constructor lays out RUN/model with fresh weights; put the resumed ones back.
+            trainer.saveModel();
+        }
         if (evalOnly) {
             const auto e = trainer.evaluate(o.evalItems);
             std::cout << "short " << e.shortExact << " follow-up " << e.followUpExact

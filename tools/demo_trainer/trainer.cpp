@@ -292,8 +292,13 @@ void DemoTrainer::resume()
         throw std::runtime_error("--resume: the run was started with another --seed");
     ckpt::SafetensorsFile file(dir / "params.safetensors");
     torch::NoGradGuard noGrad;
-    for (auto &[name, p] : d_->trainable())
+    for (auto &[name, p] : d_->trainable()) {
+        if (!file.find(name))
+            throw std::runtime_error(dir.string() + " has no " + name +
+                                     ": it was written by another trainer version or model size; "
+                                     "start a new run folder");
         p.copy_(file.view(name));
+    }
     torch::load(*d_->optimizer, (dir / "optimizer.pt").string());
     d_->step = state.at("step").get<int64_t>();
 }
