@@ -43,7 +43,9 @@ std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config)
     if (config.name == "h2o")
         return std::make_unique<H2oPolicy>(config);
     if (config.name == "elastic")
-        return std::make_unique<ElasticPolicy>(config);
+        return std::make_unique<ElasticPolicy>(config, ElasticPolicy::Variant::Product);
+    if (config.name == "elastic-paper")
+        return std::make_unique<ElasticPolicy>(config, ElasticPolicy::Variant::Paper);
     if (config.name == "local-ref")
         return std::make_unique<LocalRefPolicy>(config);
     if (config.name == "h2o-ref")
@@ -51,8 +53,8 @@ std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config)
     if (config.name == "elastic-ref")
         return std::make_unique<ElasticRefPolicy>(config);
     throw std::invalid_argument("unknown cache policy '" + config.name +
-                                "': use one of full, local, h2o, elastic, local-ref, h2o-ref, "
-                                "elastic-ref");
+                                "': use one of full, local, h2o, elastic, elastic-paper, "
+                                "local-ref, h2o-ref, elastic-ref");
 }
 
 } // namespace ec::cache

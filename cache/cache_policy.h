@@ -26,6 +26,7 @@ struct ForwardInfo
 {
     Phase phase = Phase::Prefill;
     int64_t tokensSeen = 0; // tokens fed so far per sequence, this forward included
+    int64_t newTokens = 0;  // tokens this forward appended (a whole prompt at prefill)
 };
 
 struct CompactionStats
@@ -43,11 +44,13 @@ struct CompactionStats
 
 struct PolicyConfig
 {
-    std::string name = "full"; // full | local | h2o | elastic | local-ref | h2o-ref | elastic-ref
+    // full | local | h2o | elastic | elastic-paper | local-ref | h2o-ref | elastic-ref
+    std::string name = "full";
     Budget budget;
-    int64_t sinks = 1;          // protected first tokens (s)
-    int64_t distance = -25;     // elastic fixed point: N_tl = size after compaction + distance
-    int64_t recentWindow = 0;   // h2o: recent entries always kept; 0 = half the budget (H2O paper)
+    int64_t sinks = 1;        // protected first tokens (s)
+    int64_t distance = -25;   // elastic-paper, elastic-ref: fixed point N_tl = size after compaction + distance
+    int64_t recentWindow = 0; // h2o: recent entries always kept; 0 = half the budget (H2O paper)
+    int64_t elasticRecent = 0; // elastic: newest entries kept unmerged; 0 = the newest prompt, at most half the target
     PositionMode positions = PositionMode::Default;
 };
 

@@ -12,21 +12,22 @@ namespace ec::cache {
 
 namespace {
 
-// One sequence of one layer: sinks, top-M middle anchors, the newest entry; every other middle
-// entry merges into its nearest anchor by token index, ties to the left.
-void planRow(const KvCache &cache, int layer, int64_t b, int64_t sinks, int64_t target,
-             at::Tensor assign, at::Tensor anchors)
+// One sequence of one layer: sinks, top-M middle anchors, the `recent` newest entries; every
+// other middle entry merges into its nearest anchor by token index, ties to the left.
+void planRow(const KvCache &cache, int layer, int64_t b, int64_t sinks, int64_t recent,
+             int64_t target, at::Tensor assign, at::Tensor anchors)
 {
     const int64_t S = cache.size();
-    const int64_t M = target - sinks - 1;
+    const int64_t M = target - sinks - recent;
     auto order = slotsInTokenOrder(cache, layer, b);
-    auto middle = order.narrow(0, sinks, S - sinks - 1);
+    auto middle = order.narrow(0, sinks, S - sinks - recent);
     auto slotOpts = order.options();
 
     assign.index_put_({order.narrow(0, 0, sinks)}, at::arange(sinks, slotOpts));
-    assign.index_put_({order[S - 1]}, at::scalar_tensor(target - 1, slotOpts));
+    assign.index_put_({order.narrow(0, S - recent, recent)},
+                      at::arange(target - recent, target, slotOpts));
     anchors.narrow(0, 0, sinks).copy_(order.narrow(0, 0, sinks));
-    anchors[target - 1].copy_(order[S - 1]);
+    anchors.narrow(0, target - recent, recent).copy_(order.narrow(0, S - recent, recent));
     if (M <= 0) {
         assign.index_put_({middle}, at::scalar_tensor(-1, slotOpts));
         return;
@@ -60,19 +61,34 @@ void ElasticPolicy::observeAttention(KvCache &cache, int layer, Phase phase,
 
 int64_t ElasticPolicy::fixedPoint(int64_t entries) const
 {
-    const int64_t n = config_.distance > 0 ? config_.distance : entries + config_.distance;
+    // Product: the oldest entry after the sinks, so generation drops the oldest history first
+    // (as StreamingLLM does), never the prompt being answered or the answer while history is left.
+    int64_t n = config_.sinks;
+    if (variant_ == Variant::Paper)
+        n = config_.distance > 0 ? config_.distance : entries + config_.distance;
     return std::clamp<int64_t>(n, std::min(config_.sinks, entries - 1), entries - 1);
 }
 
-void ElasticPolicy::compact(KvCache &cache, int64_t target, CompactionStats &stats)
+int64_t ElasticPolicy::protectedRecent(int64_t target, int64_t sinks, int64_t newTokens) const
+{
+    int64_t wanted = 1; // the paper protects the most recent token
+    if (variant_ == Variant::Product)
+        wanted = config_.elasticRecent > 0 ? config_.elasticRecent
+                                           : std::min(newTokens, target / 2);
+    return std::clamp<int64_t>(wanted, 1, std::max<int64_t>(1, target - sinks));
+}
+
+void ElasticPolicy::compact(KvCache &cache, int64_t target, int64_t newTokens,
+                            CompactionStats &stats)
 {
     const int64_t B = cache.layout().batch, S = cache.size();
     const int64_t sinks = std::min(config_.sinks, target - 1);
+    const int64_t recent = protectedRecent(target, sinks, newTokens);
     auto opts = cache.tokenIndex(0).options();
     for (int l = 0; l < cache.layout().layers; ++l) {
         LayerPlan plan{at::empty({B, S}, opts), at::empty({B, target}, opts)};
         for (int64_t b = 0; b < B; ++b)
-            planRow(cache, l, b, sinks, target, plan.assign[b], plan.anchors[b]);
+            planRow(cache, l, b, sinks, recent, target, plan.assign[b], plan.anchors[b]);
         applyPlan(cache, l, plan, stats);
     }
     cache.setSize(target);
@@ -87,7 +103,7 @@ CompactionStats ElasticPolicy::afterForward(KvCache &cache, const ForwardInfo &i
     const int64_t goal = target(cache, info.tokensSeen, config_.sinks + 1);
     if (info.phase == Phase::Prefill) {
         if (S > goal) {
-            compact(cache, goal, stats);
+            compact(cache, goal, info.newTokens, stats);
             order_.reset(goal, fixedPoint(goal));
         } else {
             order_.setRegionStart(fixedPoint(S));

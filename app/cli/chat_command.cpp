@@ -172,12 +172,14 @@ void addChatCommand(CLI::App &app)
     cmd->add_option("--template", args->templateName, "llava-hf or llava_v1 (default: checkpoint's)");
     cmd->add_option("--system", args->system, "System prompt");
     cmd->add_option("--policy", args->policy,
-                    "Cache policy: full, elastic, h2o, local, elastic-ref, h2o-ref, local-ref");
+                    "Cache policy: full, elastic, h2o, local, elastic-paper, elastic-ref, h2o-ref, "
+                    "local-ref");
     cmd->add_option("--budget", args->budget, "Kept fraction of the tokens seen, in (0, 1]")
         ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--max-cache-mb", args->maxCacheMb, "Absolute cache cap in MiB (0 = none)");
     cmd->add_option("--sinks", args->sinks, "Protected first tokens");
-    cmd->add_option("--distance", args->distance, "Elastic fixed point: N_tl = size + distance");
+    cmd->add_option("--distance", args->distance,
+                    "elastic-paper/elastic-ref fixed point: N_tl = size + distance");
     cmd->add_option("--max-tokens", args->maxTokens, "Most tokens per answer");
     cmd->add_option("--threads", args->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)");
     cmd->add_option("--temperature", args->temperature, "0 = greedy");

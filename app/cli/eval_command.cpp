@@ -88,7 +88,11 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--dtype", o->dtype, "auto, f32, bf16 or f16");
     cmd->add_option("--template", o->templateName, "llava-hf or llava_v1");
     cmd->add_option("--sinks", o->sinks, "Protected first tokens")->capture_default_str();
-    cmd->add_option("--distance", o->distance, "Elastic fixed point offset")->capture_default_str();
+    cmd->add_option("--distance", o->distance, "elastic-paper/elastic-ref fixed point offset")
+        ->capture_default_str();
+    cmd->add_option("--elastic-recent", o->elasticRecent,
+                    "Newest entries elastic keeps unmerged (0: the newest prompt)")
+        ->capture_default_str();
     cmd->add_flag("--no-generate", o->skipGeneration, "Skip generation (no ROUGE-L, exact match)");
     cmd->add_flag("--no-teacher-forcing", o->skipTeacherForcing, "Skip PPL, KL and top-1");
     addMerge(*cmd);

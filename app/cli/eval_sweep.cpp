@@ -79,6 +79,7 @@ public:
         options.session.policy.budget.keepRatio = c.budget;
         options.session.policy.sinks = o_.sinks;
         options.session.policy.distance = o_.distance;
+        options.session.policy.elasticRecent = o_.elasticRecent;
         options.templateName = o_.templateName;
         return options;
     }

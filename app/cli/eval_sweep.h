@@ -17,14 +17,15 @@ struct EvalSweepOptions
     std::string dataset; // MM-Vet or multi-turn JSON (app/eval/dataset.h)
     std::string format = "auto";
     std::string out = "eval-out"; // folder: records*.jsonl, summary.md/.csv, plot_*.png/.svg
-    std::vector<std::string> methods{"full", "elastic", "elastic-ref", "h2o", "h2o-ref", "local"};
+    std::vector<std::string> methods{"full",  "elastic", "elastic-paper", "elastic-ref",
+                                     "h2o",   "h2o-ref", "local"};
     std::vector<double> budgets{0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1};
     std::string shard = "0/1";
     int64_t limit = 0; // first N samples (the reference's --eval-samples); 0 = all
     int64_t maxNewTokens = 256;
     int threads = 0; // 0: $OMP_NUM_THREADS, else all
     std::string device = "auto", dtype = "auto", templateName;
-    int64_t sinks = 1, distance = -25;
+    int64_t sinks = 1, distance = -25, elasticRecent = 0;
     bool skipGeneration = false;     // PPL, KL and top-1 only
     bool skipTeacherForcing = false; // ROUGE-L and exact match only
 };

@@ -137,7 +137,7 @@ ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &ca
     }
     cache.commitAppend();
     ForwardOutput out;
-    out.compaction = policy.afterForward(cache, {phase, tokensSeenBefore + n});
+    out.compaction = policy.afterForward(cache, {phase, tokensSeenBefore + n, n});
     if (mode == LogitsMode::Last)
         x = x.narrow(1, n - 1, 1);
     out.logits = dense(rmsNorm(x, norm_, config_.rmsNormEps), head_).to(at::kFloat);

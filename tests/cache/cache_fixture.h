@@ -49,7 +49,7 @@ inline Forward forward(cache::KvCache &kv, cache::CachePolicy &policy, int64_t n
         }
     }
     kv.commitAppend();
-    f.stats = policy.afterForward(kv, {phase, tokensSeenBefore + n});
+    f.stats = policy.afterForward(kv, {phase, tokensSeenBefore + n, n});
     return f;
 }
 

@@ -28,19 +28,22 @@ Case randomCase(std::mt19937 &rng)
     return c;
 }
 
-// Oracle: anchors are the top-M middle tokens by importance (earlier token on ties); every other
-// middle token joins its nearest anchor by index, ties to the left.
+// Oracle: the sinks and the `recent` newest tokens stay as they are; anchors are the top-M middle
+// tokens by importance (earlier token on ties); every other middle token joins its nearest anchor
+// by index, ties to the left.
 std::map<int64_t, std::vector<int64_t>> oracleBuckets(const std::vector<float> &imp,
-                                                      int64_t sinks, int64_t target)
+                                                      int64_t sinks, int64_t recent,
+                                                      int64_t target)
 {
-    const int64_t T = imp.size(), M = target - sinks - 1;
+    const int64_t T = imp.size(), M = target - sinks - recent;
     std::vector<int64_t> middle;
-    for (int64_t t = sinks; t < T - 1; ++t)
+    for (int64_t t = sinks; t < T - recent; ++t)
         middle.push_back(t);
     std::map<int64_t, std::vector<int64_t>> buckets;
     for (int64_t t = 0; t < sinks; ++t)
         buckets[t] = {t};
-    buckets[T - 1] = {T - 1};
+    for (int64_t t = T - recent; t < T; ++t)
+        buckets[t] = {t};
     if (M <= 0)
         return buckets;
     auto ranked = middle;
@@ -58,23 +61,40 @@ std::map<int64_t, std::vector<int64_t>> oracleBuckets(const std::vector<float> &
     return buckets;
 }
 
+// The recent entries each variant keeps unmerged after one prompt of T tokens, computed by hand:
+// the paper 1, the product the prompt (all T here) capped at half the target, or a set count;
+// never more than the target leaves after the sinks.
+int64_t expectedRecent(const std::string &name, int64_t fixedRecent, int64_t T, int64_t target,
+                       int64_t sinks)
+{
+    int64_t r = name == "elastic-paper" ? 1 : fixedRecent > 0 ? fixedRecent : std::min(T, target / 2);
+    return std::max<int64_t>(1, std::min(r, std::max<int64_t>(1, target - sinks)));
+}
+
 } // namespace
 
 TEST(ElasticPolicy, PrefillMatchesBruteForceOracle)
 {
     std::mt19937 rng(1234);
-    for (int trial = 0; trial < 40; ++trial) {
+    for (int trial = 0; trial < 60; ++trial) {
         auto c = randomCase(rng);
-        SCOPED_TRACE("trial " + std::to_string(trial) + " T=" + std::to_string(c.tokens) +
-                     " keep=" + std::to_string(c.keep) + " s=" + std::to_string(c.sinks));
+        const std::string name = trial % 3 == 0 ? "elastic-paper" : "elastic";
+        const int64_t fixedRecent = trial % 3 == 2 ? 1 + trial % 7 : 0;
+        SCOPED_TRACE(name + " trial " + std::to_string(trial) + " T=" + std::to_string(c.tokens) +
+                     " keep=" + std::to_string(c.keep) + " s=" + std::to_string(c.sinks) +
+                     " recent=" + std::to_string(fixedRecent));
         at::manual_seed(trial);
         cache::KvCache kv(test::layout(c.layers, c.batch, c.heads, c.dim), 16);
-        auto policy = cache::makePolicy(test::config("elastic", c.keep, c.sinks));
+        auto cfg = test::config(name, c.keep, c.sinks);
+        cfg.elasticRecent = fixedRecent;
+        auto policy = cache::makePolicy(cfg);
         auto importance = at::rand({c.layers, c.batch, c.tokens});
         auto f = test::forward(kv, *policy, c.tokens, 0, cache::Phase::Prefill, importance);
 
         const int64_t target =
             policy->config().budget.targetEntries(c.tokens, 1, c.sinks + 1);
+        const int64_t sinks = std::min(c.sinks, target - 1);
+        const int64_t recent = expectedRecent(name, fixedRecent, c.tokens, target, sinks);
         ASSERT_EQ(kv.size(), target);
         EXPECT_EQ(f.stats.entriesBefore, c.tokens);
         EXPECT_EQ(f.stats.entriesAfter, target);
@@ -84,14 +104,14 @@ TEST(ElasticPolicy, PrefillMatchesBruteForceOracle)
                 auto impRow = importance[l][b].contiguous();
                 std::vector<float> imp(impRow.data_ptr<float>(),
                                        impRow.data_ptr<float>() + c.tokens);
-                auto buckets = oracleBuckets(imp, c.sinks, target);
+                auto buckets = oracleBuckets(imp, sinks, recent, target);
                 auto keptTok = kv.tokenIndex(l)[b].narrow(0, 0, target);
                 std::vector<int64_t> expectedTok;
                 for (auto &[anchor, members] : buckets)
                     expectedTok.push_back(anchor);
                 if (static_cast<int64_t>(expectedTok.size()) != target) {
                     // M <= 0: the middle is dropped, only sinks and newest remain.
-                    ASSERT_LE(target, c.sinks + 1);
+                    ASSERT_LE(target, sinks + recent);
                 }
                 ASSERT_EQ(keptTok.size(0), static_cast<int64_t>(expectedTok.size()));
                 for (int64_t m = 0; m < target; ++m) {
@@ -112,12 +132,13 @@ TEST(ElasticPolicy, PrefillMatchesBruteForceOracle)
                     EXPECT_NEAR(kv.importance(l)[b][m].item<float>(), impSum, 1e-5);
                     merged += members.size() - 1;
                 }
-                // Sinks and the newest token are untouched, bit for bit.
-                for (int64_t t = 0; t < c.sinks; ++t)
+                // Sinks and the recent tokens are untouched, bit for bit.
+                for (int64_t t = 0; t < sinks; ++t)
                     EXPECT_TRUE(at::equal(kv.liveKeys(l)[b].select(1, t),
                                           f.keys[l][b].select(1, t)));
-                EXPECT_TRUE(at::equal(kv.liveKeys(l)[b].select(1, target - 1),
-                                      f.keys[l][b].select(1, c.tokens - 1)));
+                for (int64_t i = 1; i <= recent; ++i)
+                    EXPECT_TRUE(at::equal(kv.liveKeys(l)[b].select(1, target - i),
+                                          f.keys[l][b].select(1, c.tokens - i)));
                 removed += c.tokens - target;
             }
         }
@@ -144,21 +165,24 @@ TEST(ElasticPolicy, FullBudgetLeavesCacheBitIdentical)
     }
 }
 
+// The paper's N_tl = C0 + distance; the product's is the first entry after the sink, whatever
+// the distance.
 TEST(ElasticPolicy, FixedPointEvictionIsFifoFromNtl)
 {
-    std::mt19937 rng(99);
-    for (int trial = 0; trial < 10; ++trial) {
-        const int64_t T = 40 + trial * 7, steps = 60;
-        const double keep = 0.3 + 0.05 * trial;
-        auto cfg = test::config("elastic", keep, 1);
-        cfg.distance = -5 - trial;
+    for (int trial = 0; trial < 20; ++trial) {
+        const int64_t T = 40 + (trial / 2) * 7, steps = 60;
+        const double keep = 0.3 + 0.05 * (trial / 2);
+        const bool paper = trial % 2 == 0;
+        auto cfg = test::config(paper ? "elastic-paper" : "elastic", keep, 1);
+        cfg.distance = -5 - trial / 2;
+        SCOPED_TRACE(cfg.name + " T=" + std::to_string(T));
         auto policy = cache::makePolicy(cfg);
         auto *elastic = dynamic_cast<cache::ElasticPolicy *>(policy.get());
         cache::KvCache kv(test::layout(2, 1, 1, 2), 16);
         test::forward(kv, *policy, T, 0, cache::Phase::Prefill);
         const int64_t C0 = kv.size();
         const int64_t ntl = elastic->fixedPoint(C0);
-        EXPECT_EQ(ntl, C0 + cfg.distance);
+        EXPECT_EQ(ntl, paper ? C0 + cfg.distance : 1);
         // Physical model: the token list of each layer, deleting index N_tl.
         std::vector<std::vector<int64_t>> model(2);
         for (int l = 0; l < 2; ++l)
@@ -189,7 +213,7 @@ TEST(ElasticPolicy, SlotOverwriteEqualsPhysicalDeletionForAttention)
 {
     at::manual_seed(3);
     const int64_t T = 50, D = 8;
-    auto cfg = test::config("elastic", 0.4, 1);
+    auto cfg = test::config("elastic-paper", 0.4, 1);
     cfg.distance = -6;
     auto policy = cache::makePolicy(cfg);
     cache::KvCache kv(test::layout(1, 1, 2, D), 16);
@@ -231,5 +255,44 @@ TEST(ElasticPolicy, MultiTurnAccumulatesImportanceAndKeepsBudget)
         EXPECT_GT(kv.importance(0).narrow(1, 0, kv.size()).sum().item<float>(), 0);
         // The first token (sink) survives every turn.
         EXPECT_EQ(std::get<0>(kv.tokenIndex(1).narrow(1, 0, kv.size()).min(1)).item<int64_t>(), 0);
+    }
+}
+
+// The product variant keeps the prompt just given (20 tokens after a first one of 80: always under
+// half the target) exact through the compaction and through the answer's evictions, which take
+// the oldest history instead; the paper's merges and evicts inside that prompt.
+TEST(ElasticPolicy, ProductKeepsTheNewestPromptThroughCompactionAndGeneration)
+{
+    for (auto name : {"elastic", "elastic-paper"}) {
+        SCOPED_TRACE(name);
+        at::manual_seed(5);
+        auto policy = cache::makePolicy(test::config(name, 0.5, 1));
+        cache::KvCache kv(test::layout(2, 1, 2, 4), 16);
+        int64_t seen = 0;
+        bool promptKept = true;
+        for (int turn = 0; turn < 4; ++turn) {
+            const int64_t n = turn == 0 ? 80 : 20;
+            const auto prompt = test::forward(kv, *policy, n, seen, cache::Phase::Prefill);
+            const int64_t promptStart = seen;
+            seen += n;
+            for (int step = 0; step < 12; ++step, ++seen)
+                test::forward(kv, *policy, 1, seen, cache::Phase::Decode);
+            if (turn == 0)
+                continue; // one prompt over half the target: the product merges its older half
+            for (int l = 0; l < 2; ++l) {
+                auto tok = kv.tokenIndex(l)[0].narrow(0, 0, kv.size());
+                for (int64_t t = 0; t < n; ++t) {
+                    auto at = (tok == promptStart + t).nonzero();
+                    const bool kept =
+                        at.numel() == 1 &&
+                        kv.mergeCount(l)[0][at.item<int64_t>()].item<int>() == 1 &&
+                        at::equal(kv.liveKeys(l)[0].select(1, at.item<int64_t>()),
+                                  prompt.keys[l][0].select(1, t));
+                    promptKept = promptKept && kept;
+                }
+            }
+            EXPECT_LE(kv.size(), (seen + 1) / 2);
+        }
+        EXPECT_EQ(promptKept, std::string(name) == "elastic");
     }
 }
