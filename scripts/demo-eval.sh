@@ -4,8 +4,8 @@
 #                                          ROUGE-L of descriptions against the reference
 #                                          (docs/demo-model.md, the model card), and
 #   OUT/card-attributes.txt                what the descriptions get right cell by cell
-#   OUT/sweep                              full, elastic, elastic-ref, h2o, h2o-ref, local at
-#                                          budgets 0.9..0.1 on the first SWEEP_LIMIT (default 50)
+#   OUT/sweep                              full, elastic, elastic-paper, elastic-ref, h2o,
+#                                          h2o-ref, local at budgets 0.9..0.1 on the first SWEEP_LIMIT (default 50)
 #                                          long conversations, two shards in parallel (docs/results.md)
 # BUILD (default build) and MODEL (default resources/models/demo) may be set in the environment.
 set -euo pipefail
@@ -32,7 +32,8 @@ wait
 
 for shard in 0 1; do
     "$cli" eval --model "$model" --dataset "$world/eval/multiturn.json" \
-        --methods full elastic elastic-ref h2o h2o-ref local --budgets 0.9 0.7 0.5 0.3 0.1 \
+        --methods full elastic elastic-paper elastic-ref h2o h2o-ref local \
+        --budgets 0.9 0.7 0.5 0.3 0.1 \
         --limit "$limit" --max-tokens 160 --shard "$shard/2" --out "$out/sweep-$shard" &
 done
 wait
