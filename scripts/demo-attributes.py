@@ -2,8 +2,7 @@
 """demo-attributes.py RECORDS.jsonl...: what the demo model's descriptions get right, per attribute.
 
 Reads `elastic-cli eval` records (scripts/demo-eval.sh writes them) and compares every cell of
-each generated description ("In the center: a large red star."; the first demo models wrote
-"Center: a large red star.", also read) with the reference: is the cell's
+each generated description ("Center: a large red star.") with the reference: is the cell's
 occupancy right, and for cells both call occupied, the size, colour and shape; then, per grid
 row, how many cells are entirely right. One block per method and budget found in the records.
 ROUGE-L hides all this: a description with every shape wrong still scores ~0.88.
@@ -13,18 +12,17 @@ import json
 import re
 import sys
 
-CELL = re.compile(r"(?:In the )?((?i:top left|top middle|top right|middle left|center|middle right|"
-                  r"bottom left|bottom middle|bottom right)): "
-                  r"(?:empty|a (small|large) ([a-z]+) ([a-z]+))\.")
+CELL = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|Bottom left|"
+                  r"Bottom middle|Bottom right): (?:empty|a (small|large) ([a-z]+) ([a-z]+))\.")
 ROWS = ("Top", "Middle", "Bottom")
 
 
 def cells(text):
-    return {m.group(1).lower(): m.groups()[1:] for m in CELL.finditer(text)}
+    return {m.group(1): m.groups()[1:] for m in CELL.finditer(text)}
 
 
 def row_of(cell):
-    return "Middle" if cell == "center" else cell.split()[0].capitalize()
+    return "Middle" if cell == "Center" else cell.split()[0]
 
 
 def tally(right, total, turn):

@@ -85,9 +85,9 @@ TEST(DemoWorld, AnswersFollowTheScene)
     EXPECT_EQ(scene.count(0, -1), 2);
     const std::string text = describeScene(scene);
     EXPECT_NE(text.find("There are 2 objects on a beige background."), std::string::npos);
-    EXPECT_NE(text.find("In the center: a large red star."), std::string::npos);
-    EXPECT_NE(text.find("In the bottom right: a small red circle."), std::string::npos);
-    EXPECT_NE(text.find("In the top left: empty."), std::string::npos);
+    EXPECT_NE(text.find("Center: a large red star."), std::string::npos);
+    EXPECT_NE(text.find("Bottom right: a small red circle."), std::string::npos);
+    EXPECT_NE(text.find("Top left: empty."), std::string::npos);
 
     Rng rng(5);
     for (int i = 0; i < 200; ++i) {

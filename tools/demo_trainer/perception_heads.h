@@ -2,10 +2,8 @@
 // (shape or empty, size, colour) from the projected image features the decoder sees, averaged
 // over the patches whose centres lie in that cell. Trained through the decoder alone, the
 // vision tower learnt colour and occupancy but neither shape nor size (docs/demo-model.md);
-// this loss gives it a direct signal. A fourth head reads, from each patch alone, which cell
-// the patch lies in: a question names a place ("the top left"), and the decoder can only find
-// it by content if every image token says where it is. The heads are saved with the run's
-// state, never with the model.
+// this loss gives it a direct signal. The heads are saved with the run's state, never with
+// the model.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -29,16 +27,14 @@ public:
     at::Tensor loss(const at::Tensor &features, const at::Tensor &cells) const;
     // Per head (shape-or-empty, size, colour): the fraction of cells read right; size and
     // colour over the occupied cells only.
-    std::array<double, 4> accuracy(const at::Tensor &features, const at::Tensor &cells) const;
+    std::array<double, 3> accuracy(const at::Tensor &features, const at::Tensor &cells) const;
 
 private:
-    at::Tensor patchFeatures(const at::Tensor &features, int64_t images) const; // [N, T, D]
-    at::Tensor cellFeatures(const at::Tensor &patchFeatures) const;              // [N, 9, D]
-    at::Tensor logits(const at::Tensor &features, const std::string &head) const;
+    at::Tensor cellFeatures(const at::Tensor &features, int64_t images) const;
+    at::Tensor logits(const at::Tensor &cellFeatures, const std::string &head) const;
 
     std::map<std::string, at::Tensor> params_;
-    at::Tensor pool_;      // [9, grid * grid]: 1 / count for the patches of each cell
-    at::Tensor patchCell_; // [grid * grid]: the cell of each patch
+    at::Tensor pool_; // [9, grid * grid]: 1 / count for the patches of each cell
 };
 
 } // namespace ec::demo

@@ -314,8 +314,7 @@ void DemoTrainer::run()
                   << "%, follow-up " << e.followUpExact * 100 << "%, earlier image "
                   << e.earlierImageExact * 100 << "% (" << e.items << " items); perception shape "
                   << e.perception[0] * 100 << "%, size " << e.perception[1] * 100 << "%, colour "
-                  << e.perception[2] * 100 << "%, patch position " << e.perception[3] * 100
-                  << "%\n";
+                  << e.perception[2] * 100 << "%\n";
     };
     while (d_->step < options_.steps) {
         const double loss = trainStep();

@@ -44,7 +44,7 @@ struct EvalResult
 {
     double shortExact = 0, followUpExact = 0, earlierImageExact = 0;
     // PerceptionHeads' read-out of the held-out short items' images: shape-or-empty, size, colour
-    std::array<double, 4> perception{};
+    std::array<double, 3> perception{};
     int64_t items = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "tools/demo_world/dialogue.h"
 
+#include <cctype>
+
 namespace ec::demo {
 
 namespace {
@@ -13,6 +15,12 @@ std::string colourOf(const Object &o)
 std::string shapeOf(const Object &o)
 {
     return shapeNames()[static_cast<size_t>(o.shape)];
+}
+std::string capitalised(std::string s)
+{
+    if (!s.empty())
+        s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
 }
 const Object &randomObject(Rng &rng, const Scene &scene)
 {
@@ -52,14 +60,10 @@ std::string describeScene(const Scene &scene)
     text += " on a " + backgroundColours()[static_cast<size_t>(scene.background)].name;
     text += " background.";
     // Every cell is named, empty or not, so the description is complete and 60-150 tokens.
-    // Cells are named in lower case after "In the", exactly as the questions name them: the
-    // tokenizer splits "Top" and "top" into different pieces, and a model that learnt where
-    // "Top left" is from descriptions did not carry it over to "the top left" in questions
-    // (docs/demo-model.md).
     for (int cell = 0; cell < 9; ++cell) {
         // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + string&&.
-        text += " In the ";
-        text += cellNames()[static_cast<size_t>(cell)];
+        text += ' ';
+        text += capitalised(cellNames()[static_cast<size_t>(cell)]);
         text += ": ";
         if (const Object *o = scene.at(cell))
             text += "a " + sizeNames()[static_cast<size_t>(o->size)] + " " + colourOf(*o) + " " +
