@@ -47,17 +47,22 @@ struct PolicyConfig
     // full | local | h2o | elastic | elastic-paper | local-ref | h2o-ref | elastic-ref
     std::string name = "full";
     Budget budget;
-    int64_t sinks = 1;        // protected first tokens (s)
-    int64_t distance = -25;   // elastic-paper, elastic-ref: fixed point N_tl = size after compaction + distance
+    int64_t sinks = 1; // protected first tokens (s)
+    // elastic-paper, elastic-ref: the fixed point N_tl = size after compaction + distance
+    int64_t distance = -25;
     int64_t recentWindow = 0; // h2o: recent entries always kept; 0 = half the budget (H2O paper)
-    int64_t elasticRecent = 0; // elastic: newest entries kept unmerged; 0 = the newest prompt, at most half the target
+    // elastic: newest entries kept unmerged; 0 = the newest prompt, at most half the target
+    int64_t elasticRecent = 0;
     PositionMode positions = PositionMode::Default;
 };
 
 class CachePolicy
 {
 public:
-    explicit CachePolicy(PolicyConfig config) : config_(std::move(config)) {}
+    explicit CachePolicy(PolicyConfig config)
+        : config_(std::move(config))
+    {
+    }
     virtual ~CachePolicy() = default;
 
     const PolicyConfig &config() const { return config_; }

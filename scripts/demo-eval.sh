@@ -5,8 +5,9 @@
 #                                          (docs/demo-model.md, the model card), and
 #   OUT/card-attributes.txt                what the descriptions get right cell by cell
 #   OUT/sweep                              full, elastic, elastic-paper, elastic-ref, h2o,
-#                                          h2o-ref, local at budgets 0.9..0.1 on the first SWEEP_LIMIT (default 50)
-#                                          long conversations, two shards in parallel (docs/results.md)
+#                                          h2o-ref, local at budgets 0.9..0.1 on the first
+#                                          SWEEP_LIMIT (default 50) long conversations, two
+#                                          shards in parallel (docs/results.md)
 # BUILD (default build) and MODEL (default resources/models/demo) may be set in the environment.
 set -euo pipefail
 out=${1:?usage: demo-eval.sh OUT [SWEEP_LIMIT]}

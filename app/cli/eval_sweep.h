@@ -17,8 +17,8 @@ struct EvalSweepOptions
     std::string dataset; // MM-Vet or multi-turn JSON (app/eval/dataset.h)
     std::string format = "auto";
     std::string out = "eval-out"; // folder: records*.jsonl, summary.md/.csv, plot_*.png/.svg
-    std::vector<std::string> methods{"full",  "elastic", "elastic-paper", "elastic-ref",
-                                     "h2o",   "h2o-ref", "local"};
+    std::vector<std::string> methods{"full", "elastic", "elastic-paper", "elastic-ref",
+                                     "h2o",  "h2o-ref", "local"};
     std::vector<double> budgets{0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1};
     std::string shard = "0/1";
     int64_t limit = 0; // first N samples (the reference's --eval-samples); 0 = all

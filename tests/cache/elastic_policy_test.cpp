@@ -67,7 +67,9 @@ std::map<int64_t, std::vector<int64_t>> oracleBuckets(const std::vector<float> &
 int64_t expectedRecent(const std::string &name, int64_t fixedRecent, int64_t T, int64_t target,
                        int64_t sinks)
 {
-    int64_t r = name == "elastic-paper" ? 1 : fixedRecent > 0 ? fixedRecent : std::min(T, target / 2);
+    int64_t r = name == "elastic-paper" ? 1
+                : fixedRecent > 0       ? fixedRecent
+                                        : std::min(T, target / 2);
     return std::max<int64_t>(1, std::min(r, std::max<int64_t>(1, target - sinks)));
 }
 
