@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""demo-attention.py MODEL WORLD [N]: where the demo model looks when it names one cell.
+
+For held-out questions that name a cell ("What color is the object in the middle left?", "What
+shape is in the top right?"), and for the same cells inside reference descriptions (the token
+after "Middle left:", teacher forced), prints per decoder layer the share of the attention over
+the 36 image patches, from the position that predicts the answer, that falls on the named cell's
+four patches (heads averaged; chance is 4/36 = 11%). The forward is the independent float32
+reference of tests/engine/oracle/llava_reference.py; ids and pixels come from elastic-cli
+(BUILD, default ./build). docs/demo-model.md reads the output.
+"""
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location(
+    "llava_reference", os.path.join(HERE, "..", "tests", "engine", "oracle", "llava_reference.py"))
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+
+CELLS = ["top left", "top middle", "top right", "middle left", "center", "middle right",
+         "bottom left", "bottom middle", "bottom right"]
+CLI = os.path.join(os.environ.get("BUILD", "build"), "app", "elastic-cli")
+
+
+def cell_patches(cell, grid=6):
+    r, c = divmod(cell, 3)
+    per = grid // 3
+    return [(r * per + i) * grid + c * per + j for i in range(per) for j in range(per)]
+
+
+def token_ids(model, text):
+    out = subprocess.run([CLI, "tokenize", "--model", model, text], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return [int(t) for t in out]
+
+
+def pixels(model, image):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "p.safetensors")
+        subprocess.run([CLI, "preprocess", "--model", model, "--image", image, "--out", path],
+                       check=True, capture_output=True)
+        return ref.read_safetensors(path)["pixel_values"].float()
+
+
+def attention_rows(w, cfg, ids, pix, positions):
+    """Head-averaged attention probabilities of the given query positions, per layer."""
+    tc = cfg["text_config"]
+    C, H = tc["hidden_size"], tc["num_attention_heads"]
+    Hkv = tc.get("num_key_value_heads", H)
+    D = C // H
+    eps, theta = tc.get("rms_norm_eps", 1e-6), tc.get("rope_theta", 10000.0)
+    x = w["lm.embed_tokens.weight"][ids].clone()
+    x[ids == cfg["image_token_index"]] = ref.clip_features(w, cfg, pix)
+    T = x.shape[0]
+    inv = 1.0 / theta ** (torch.arange(0, D, 2).float() / D)
+    ang = torch.arange(T).float()[:, None] * inv[None, :]
+    ang = torch.cat([ang, ang], -1)
+    cos, sin = ang.cos(), ang.sin()
+    rot = lambda t: torch.cat([-t[..., D // 2:], t[..., :D // 2]], -1)
+    rows = []
+    for i in range(tc["num_hidden_layers"]):
+        g = lambda s: w["lm.layers.%d.%s" % (i, s)]
+        h = ref.rms_norm(x, g("input_layernorm.weight"), eps)
+        q = (h @ g("self_attn.q_proj.weight").T).view(T, H, D).transpose(0, 1)
+        k = (h @ g("self_attn.k_proj.weight").T).view(T, Hkv, D).transpose(0, 1)
+        v = (h @ g("self_attn.v_proj.weight").T).view(T, Hkv, D).transpose(0, 1)
+        q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
+        k = k.repeat_interleave(H // Hkv, 0)
+        v = v.repeat_interleave(H // Hkv, 0)
+        scores = q @ k.transpose(-1, -2) / D ** 0.5
+        scores = scores.masked_fill(torch.ones(T, T).triu(1).bool(), float("-inf"))
+        p = torch.softmax(scores, -1)
+        rows.append(p[:, positions].mean(0))  # [len(positions), T]
+        a = (p @ v).transpose(0, 1).reshape(T, H * D)
+        x = x + a @ g("self_attn.o_proj.weight").T
+        h = ref.rms_norm(x, g("post_attention_layernorm.weight"), eps)
+        gate = h @ g("mlp.gate_proj.weight").T
+        x = x + (gate * torch.sigmoid(gate) * (h @ g("mlp.up_proj.weight").T)) @ \
+            g("mlp.down_proj.weight").T
+    return rows
+
+
+def share_on_cell(rows, image_pos, cells):
+    """Per layer: mean over queries of (mass on the cell's patches) / (mass on all patches)."""
+    out = []
+    for r in rows:
+        img = r[:, image_pos]
+        on = torch.stack([img[i, cell_patches(c)].sum() for i, c in enumerate(cells)])
+        out.append(float((on / img.sum(-1)).mean()))
+    return out
+
+
+def main():
+    model, world = sys.argv[1], sys.argv[2]
+    limit = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+    with open(os.path.join(model, "config.json")) as f:
+        cfg = json.load(f)
+    w = ref.load_weights(model)
+    n_img = cfg["image_seq_length"]
+    with open(os.path.join(world, "eval", "single.json")) as f:
+        items = json.load(f)
+    asked = re.compile(r"in the (%s)\?$" % "|".join(CELLS))
+    named = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|"
+                       r"Bottom left|Bottom middle|Bottom right): ")
+    totals = {"question": [], "description": []}
+    for item in items:
+        if len(totals["question"]) >= limit and len(totals["description"]) >= limit // 4:
+            break
+        prompt = "USER: <image>\n" + item["question"] + " ASSISTANT:"
+        ids = token_ids(model, prompt)
+        i = ids.index(cfg["image_token_index"])
+        ids = ids[:i] + [ids[i]] * n_img + ids[i + 1:]
+        image_pos = list(range(i, i + n_img))
+        pix = pixels(model, os.path.join(world, "eval", item["image"]))
+        m = asked.search(item["question"])
+        if item["kind"] == "short" and m and len(totals["question"]) < limit:
+            rows = attention_rows(w, cfg, torch.tensor(ids), pix, [len(ids) - 1])
+            totals["question"].append(share_on_cell(rows, image_pos, [CELLS.index(m.group(1))]))
+        elif item["kind"] == "description" and len(totals["description"]) < limit // 4:
+            # Teacher forced: the query is the ": " token's position before each cell's content.
+            answer = token_ids(model, prompt + " " + item["answer"])
+            answer = answer[:i] + [answer[i]] * n_img + answer[i + 1:]
+            positions, cells = [], []
+            for mm in named.finditer(item["answer"]):
+                head = token_ids(model, prompt + " " + item["answer"][:mm.end()].rstrip())
+                positions.append(len(head) + n_img - 2)
+                cells.append(CELLS.index(mm.group(1).lower()))
+            rows = attention_rows(w, cfg, torch.tensor(answer), pix, positions)
+            totals["description"].append(share_on_cell(rows, image_pos, cells))
+    print("share of the image attention on the named cell's 4 of 36 patches (chance 11.1%)")
+    for kind, shares in totals.items():
+        if not shares:
+            continue
+        per_layer = torch.tensor(shares).mean(0)
+        print("%-12s n=%-3d " % (kind, len(shares)) +
+              "  ".join("layer %d %5.1f%%" % (l, 100 * s) for l, s in enumerate(per_layer)))
+
+
+if __name__ == "__main__":
+    main()
