@@ -36,10 +36,12 @@ def cell_patches(cell, grid=6):
     return [(r * per + i) * grid + c * per + j for i in range(per) for j in range(per)]
 
 
-def token_ids(model, text):
-    out = subprocess.run([CLI, "tokenize", "--model", model, text], check=True,
-                         capture_output=True, text=True).stdout.split()
-    return [int(t) for t in out]
+def token_ids(model, text, pieces=False):
+    """The ids of TEXT; with pieces=True also its pieces, one per id."""
+    args = [CLI, "tokenize", "--model", model, text] + (["--pieces"] if pieces else [])
+    lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    ids = [int(t) for t in lines[0].split()]
+    return (ids, lines[1].split()) if pieces else ids
 
 
 def pixels(model, image):
@@ -52,40 +54,9 @@ def pixels(model, image):
 
 def attention_rows(w, cfg, ids, pix, positions):
     """Head-averaged attention probabilities of the given query positions, per layer."""
-    tc = cfg["text_config"]
-    C, H = tc["hidden_size"], tc["num_attention_heads"]
-    Hkv = tc.get("num_key_value_heads", H)
-    D = C // H
-    eps, theta = tc.get("rms_norm_eps", 1e-6), tc.get("rope_theta", 10000.0)
-    x = w["lm.embed_tokens.weight"][ids].clone()
-    x[ids == cfg["image_token_index"]] = ref.clip_features(w, cfg, pix)
-    T = x.shape[0]
-    inv = 1.0 / theta ** (torch.arange(0, D, 2).float() / D)
-    ang = torch.arange(T).float()[:, None] * inv[None, :]
-    ang = torch.cat([ang, ang], -1)
-    cos, sin = ang.cos(), ang.sin()
-    rot = lambda t: torch.cat([-t[..., D // 2:], t[..., :D // 2]], -1)
-    rows = []
-    for i in range(tc["num_hidden_layers"]):
-        g = lambda s: w["lm.layers.%d.%s" % (i, s)]
-        h = ref.rms_norm(x, g("input_layernorm.weight"), eps)
-        q = (h @ g("self_attn.q_proj.weight").T).view(T, H, D).transpose(0, 1)
-        k = (h @ g("self_attn.k_proj.weight").T).view(T, Hkv, D).transpose(0, 1)
-        v = (h @ g("self_attn.v_proj.weight").T).view(T, Hkv, D).transpose(0, 1)
-        q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
-        k = k.repeat_interleave(H // Hkv, 0)
-        v = v.repeat_interleave(H // Hkv, 0)
-        scores = q @ k.transpose(-1, -2) / D ** 0.5
-        scores = scores.masked_fill(torch.ones(T, T).triu(1).bool(), float("-inf"))
-        p = torch.softmax(scores, -1)
-        rows.append(p[:, positions].mean(0))  # [len(positions), T]
-        a = (p @ v).transpose(0, 1).reshape(T, H * D)
-        x = x + a @ g("self_attn.o_proj.weight").T
-        h = ref.rms_norm(x, g("post_attention_layernorm.weight"), eps)
-        gate = h @ g("mlp.gate_proj.weight").T
-        x = x + (gate * torch.sigmoid(gate) * (h @ g("mlp.up_proj.weight").T)) @ \
-            g("mlp.down_proj.weight").T
-    return rows
+    probs = []
+    ref.llava_logits(w, cfg, ids, pix, probs)
+    return [p[:, positions].mean(0) for p in probs]
 
 
 def share_on_cell(rows, image_pos, cells):
@@ -125,14 +96,15 @@ def main():
             rows = attention_rows(w, cfg, torch.tensor(ids), pix, [len(ids) - 1])
             totals["question"].append(share_on_cell(rows, image_pos, [CELLS.index(m.group(1))]))
         elif item["kind"] == "description" and len(totals["description"]) < limit // 4:
-            # Teacher forced: the query is the ": " token's position before each cell's content.
-            answer = token_ids(model, prompt + " " + item["answer"])
+            # Teacher forced: the query is the ":" piece after each cell name, the position that
+            # predicts the cell's content. The answer's colons follow the cell names in order,
+            # then "In total:".
+            answer, pieces = token_ids(model, prompt + " " + item["answer"], pieces=True)
             answer = answer[:i] + [answer[i]] * n_img + answer[i + 1:]
-            positions, cells = [], []
-            for mm in named.finditer(item["answer"]):
-                head = token_ids(model, prompt + " " + item["answer"][:mm.end()].rstrip())
-                positions.append(len(head) + n_img - 2)
-                cells.append(CELLS.index(mm.group(1).lower()))
+            prompt_pieces = len(ids) - n_img + 1  # the prompt as tokenized, <image> one piece
+            colons = [p for p in range(prompt_pieces, len(pieces)) if pieces[p] == ":"]
+            cells = [CELLS.index(mm.group(1).lower()) for mm in named.finditer(item["answer"])]
+            positions = [p + n_img - 1 for p in colons[:len(cells)]]
             rows = attention_rows(w, cfg, torch.tensor(answer), pix, positions)
             totals["description"].append(share_on_cell(rows, image_pos, cells))
     print("share of the image attention on the named cell's 4 of 36 patches (chance 11.1%)")

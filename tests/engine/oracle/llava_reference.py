@@ -87,12 +87,15 @@ def layer_norm(x, w, b, eps):
     return (x - mu) / torch.sqrt(var + eps) * w + b
 
 
-def attention(q, k, v, causal):
+def attention(q, k, v, causal, probs=None):
     scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
     if causal:
         t = q.shape[-2]
         scores = scores.masked_fill(torch.ones(t, t).triu(1).bool(), float("-inf"))
-    return torch.softmax(scores, -1) @ v
+    p = torch.softmax(scores, -1)
+    if probs is not None:
+        probs.append(p)
+    return p @ v
 
 
 def clip_features(w, cfg, pixels):
@@ -137,7 +140,9 @@ def rms_norm(x, w, eps):
     return w * (x * torch.rsqrt((x * x).mean(-1, keepdim=True) + eps))
 
 
-def llava_logits(w, cfg, ids, pixels):
+def llava_logits(w, cfg, ids, pixels, probs=None):
+    """Logits of every position; `probs`, when a list, gets each decoder layer's attention
+    probabilities [heads, T, T] (scripts/demo-attention.py reads them)."""
     tc = cfg["text_config"]
     C, H = tc["hidden_size"], tc["num_attention_heads"]
     Hkv = tc.get("num_key_value_heads", H)
@@ -164,7 +169,7 @@ def llava_logits(w, cfg, ids, pixels):
         q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
         k = k.repeat_interleave(H // Hkv, 0)
         v = v.repeat_interleave(H // Hkv, 0)
-        a = attention(q, k, v, True).transpose(0, 1).reshape(T, H * D)
+        a = attention(q, k, v, True, probs).transpose(0, 1).reshape(T, H * D)
         x = x + a @ g("self_attn.o_proj.weight").T
         h = rms_norm(x, g("post_attention_layernorm.weight"), eps)
         gate = h @ g("mlp.gate_proj.weight").T
