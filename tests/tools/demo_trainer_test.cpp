@@ -4,6 +4,7 @@
 #include "demo_test_support.h"
 #include "engine/model/vision_language_model.h"
 #include "engine/text/chat_template.h"
+#include "tools/demo_trainer/grow_decoder.h"
 #include "tools/demo_trainer/perception_heads.h"
 #include "tools/demo_trainer/trainer.h"
 
@@ -130,6 +131,62 @@ TEST(DemoTrainer, ResumeContinuesTheSameRun)
     EXPECT_NEAR(nextA, nextB, 1e-6);
     EXPECT_LT(b.learningRate(0), b.learningRate(3));  // warmup
     EXPECT_GT(b.learningRate(3), b.learningRate(39)); // cosine decay
+}
+
+TEST(DemoTrainer, GrowthPlanSpreadsTheAddedBlocks)
+{
+    const auto plan = growthPlan(4, 6);
+    std::vector<std::pair<int64_t, bool>> got;
+    for (const auto &g : plan)
+        got.emplace_back(g.source, g.added);
+    const std::vector<std::pair<int64_t, bool>> want = {{0, false}, {1, false}, {1, true},
+                                                        {2, false}, {3, false}, {3, true}};
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(growthPlan(3, 7).size(), 7u);
+    EXPECT_EQ(growthPlan(3, 3).size(), 3u);
+    EXPECT_THROW(growthPlan(4, 3), std::invalid_argument);
+}
+
+TEST(DemoTrainer, GrownDecoderStartsAsTheSameModelAndThenLearns)
+{
+    auto small = microOptions("ec_demo_grow_src_");
+    DemoTrainer source(small);
+    for (int i = 0; i < 5; ++i)
+        source.trainStep();
+    source.saveState();
+
+    auto deep = microOptions("ec_demo_grow_dst_");
+    deep.spec.textLayers = 3;
+    DemoTrainer grown(deep);
+    grown.growFrom(small.out / "state");
+    auto &p = grown.model().params();
+    EXPECT_EQ(p.at("lm.layers.2.self_attn.o_proj.weight").abs().max().item<double>(), 0.0);
+    EXPECT_EQ(p.at("lm.layers.2.mlp.down_proj.weight").abs().max().item<double>(), 0.0);
+    EXPECT_TRUE(p.at("lm.layers.2.self_attn.q_proj.weight")
+                    .equal(source.model().params().at("lm.layers.1.self_attn.q_proj.weight")));
+    for (uint64_t i = 0; i < 3; ++i) {
+        const Sample s = encodeConversation(trainingItem(5, i), source.format());
+        at::NoGradGuard noGrad;
+        const at::Tensor ids = at::tensor(s.ids, at::kLong).view({1, -1});
+        const at::Tensor a = source.model().forward(ids, s.pixels, at::kFloat);
+        const at::Tensor b = grown.model().forward(ids, s.pixels, at::kFloat);
+        EXPECT_LT((a - b).abs().max().item<double>(), 1e-5) << "item " << i;
+    }
+    EXPECT_EQ(grown.step(), 0);
+    grown.trainStep();
+    EXPECT_GT(p.at("lm.layers.2.self_attn.o_proj.weight").abs().max().item<double>(), 0.0);
+
+    auto wide = microOptions("ec_demo_grow_wide_");
+    wide.spec.textLayers = 3, wide.spec.textHidden = 64;
+    DemoTrainer other(wide);
+    try {
+        other.growFrom(small.out / "state");
+        ADD_FAILURE() << "a state of another width was accepted";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
+    }
+    for (const auto &o : {small.out, deep.out, wide.out})
+        std::filesystem::remove_all(o);
 }
 
 TEST(DemoTrainer, CellLabelsFollowTheScene)

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 {
     CLI::App app{"Train the demo LLaVA model on the synthetic world"};
     ec::demo::TrainerOptions o;
-    std::string out, tokenizer;
+    std::string out, tokenizer, growFrom;
     bool resume = false, evalOnly = false;
     int threads = 0;
     auto &s = o.spec;
@@ -52,7 +52,11 @@ int main(int argc, char **argv)
     app.add_option("--text-heads", s.textHeads);
     app.add_option("--text-kv-heads", s.textKvHeads);
     app.add_option("--text-intermediate", s.textIntermediate);
-    app.add_flag("--resume", resume, "continue from RUN/state");
+    auto *resumeFlag = app.add_flag("--resume", resume, "continue from RUN/state");
+    app.add_option("--grow-from", growFrom,
+                   "start from another run's state folder with fewer decoder blocks "
+                   "(--text-layers): added blocks begin as copies that add nothing")
+        ->excludes(resumeFlag);
     app.add_flag("--eval-only", evalOnly, "evaluate RUN/state and exit");
     app.add_flag("!--no-progress", o.progress, "no progress bar");
     CLI11_PARSE(app, argc, argv);
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
             // The constructor lays out RUN/model with fresh weights; put the resumed ones back.
             trainer.saveModel();
         }
+        if (!growFrom.empty() && !evalOnly)
+            trainer.growFrom(growFrom);
         if (evalOnly) {
             const auto e = trainer.evaluate(o.evalItems);
             std::cout << "short " << e.shortExact << " follow-up " << e.followUpExact

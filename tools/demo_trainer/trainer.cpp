@@ -3,6 +3,7 @@
 #include "engine/checkpoint/llava_config.h"
 #include "engine/checkpoint/safetensors.h"
 #include "engine/checkpoint/tensor_names.h"
+#include "tools/demo_trainer/grow_decoder.h"
 #include "tools/demo_trainer/perception_heads.h"
 #include "tools/demo_world/world_set.h"
 
@@ -301,6 +302,11 @@ void DemoTrainer::resume()
     }
     torch::load(*d_->optimizer, (dir / "optimizer.pt").string());
     d_->step = state.at("step").get<int64_t>();
+}
+
+void DemoTrainer::growFrom(const std::filesystem::path &stateDir)
+{
+    loadGrown(d_->trainable(), ckpt::SafetensorsFile(stateDir / "params.safetensors"));
 }
 
 void DemoTrainer::run()
