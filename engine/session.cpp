@@ -1,5 +1,7 @@
 #include "engine/session.h"
 
+#include "engine/context_limit_error.h"
+
 #include <ATen/ATen.h>
 #include <algorithm>
 #include <chrono>
@@ -175,7 +177,7 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
     const int64_t pendingLen = static_cast<int64_t>(pendingIds_[0].size() + turns[0].ids.size());
     const int64_t pos0 = policy_->firstPosition(*cache_, tokensSeen_);
     if (pos0 + pendingLen > maxContext_)
-        throw std::invalid_argument("the prompt needs positions up to " +
+        throw ContextLimitError("the prompt needs positions up to " +
                                     std::to_string(pos0 + pendingLen) +
                                     " but the context limit is " + std::to_string(maxContext_) +
                                     "; start a new conversation or shorten the prompt");

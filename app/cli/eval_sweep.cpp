@@ -11,6 +11,7 @@
 #include "app/eval/turn_scoring.h"
 #include "app/paths.h"
 #include "engine/chat/chat_session.h"
+#include "engine/context_limit_error.h"
 #include "engine/runtime.h"
 
 #include <ATen/ATen.h>
@@ -146,12 +147,23 @@ public:
         generation.maxNewTokens = o_.maxNewTokens; // greedy: sampler defaults to temperature 0
         std::vector<std::string> texts;
         for (size_t t = 0; t < sample.turns.size(); ++t) {
-            auto reply = chat.ask(sample.turns[t].question, images[t], generation);
-            texts.push_back(trimmed(reply.text));
-            details[t]["generated_tokens"] =
-                reply.result.tokens.empty() ? 0 : reply.result.tokens[0].size();
-            details[t]["cache_entries"] = reply.result.stats.cacheEntries;
-            details[t]["tokens_seen"] = reply.result.stats.tokensSeen;
+            try {
+                auto reply = chat.ask(sample.turns[t].question, images[t], generation);
+                texts.push_back(trimmed(reply.text));
+                details[t]["generated_tokens"] =
+                    reply.result.tokens.empty() ? 0 : reply.result.tokens[0].size();
+                details[t]["cache_entries"] = reply.result.stats.cacheEntries;
+                details[t]["tokens_seen"] = reply.result.stats.tokensSeen;
+            } catch (const engine::ContextLimitError &) {
+                // The conversation has used the model's positions (answers that ramble to
+                // --max-tokens do): as in a chat, nothing more can be asked, so this turn and
+                // the ones after it count as unanswered instead of ending the whole sweep.
+                for (; t < sample.turns.size(); ++t) {
+                    texts.emplace_back();
+                    details[t]["generated_tokens"] = 0;
+                    details[t]["context_full"] = true;
+                }
+            }
         }
         return texts;
     }

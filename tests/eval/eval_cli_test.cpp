@@ -229,6 +229,51 @@ TEST_F(EvalCli, DemoWorldFilesReportPerKind)
     EXPECT_EQ(merge.output.find("EM followup"), std::string::npos) << merge.output;
 }
 
+TEST_F(EvalCli, TurnsPastTheContextLimitCountAsUnanswered)
+{
+    // A model of 400 positions: the first turn (225 image tokens) fits, the second asks more
+    // than is left. The sweep goes on and scores that turn and the last one as unanswered.
+    const auto dir = root_ / "short-context";
+    ec::tools::TinyModelSpec spec;
+    spec.vocabSize = 1536;
+    spec.imageTokenId = 1500;
+    spec.maxPositions = 400;
+    ec::tools::writeTinyModel(dir / "model", spec);
+    fs::copy_file(fs::path(EC_TEST_SOURCE_DIR) / "tests/fixtures/tokenizer/bpe.tokenizer.json",
+                  dir / "model" / "tokenizer.json");
+    fs::copy_file(fs::path(EC_TEST_SOURCE_DIR) / "resources/samples/coffee.png", dir / "cup.png");
+    std::string longQuestion;
+    for (int i = 0; i < 300; ++i)
+        longQuestion += "coffee ";
+    nlohmann::json sample = {
+        {"id", "long"},
+        {"question", "What colour is it?"},
+        {"answer", "brown"},
+        {"turns",
+         {{{"image", "cup.png"}, {"question", "Describe the image."}, {"answer", "A cup."}},
+          {{"question", longQuestion + "?"}, {"answer", "yes"}}}}};
+    std::ofstream(dir / "multiturn.json") << nlohmann::json::array({sample}).dump();
+
+    const auto run = runProcess(std::string(EC_CLI_PATH) + " eval --model " +
+                                (dir / "model").string() + " --dataset " +
+                                (dir / "multiturn.json").string() +
+                                " --methods full --max-tokens 4 --no-teacher-forcing --out " +
+                                (dir / "out").string() + " 2>&1");
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+    const auto records = jsonLines(dir / "out/records.jsonl");
+    ASSERT_EQ(records.size(), 1u);
+    const auto &turns = records[0]["turns"];
+    ASSERT_EQ(turns.size(), 3u);
+    EXPECT_FALSE(turns[0].contains("context_full")) << turns[0].dump();
+    EXPECT_GT(turns[0]["tokens_seen"].get<int64_t>(), 225);
+    for (size_t t = 1; t < 3; ++t) {
+        SCOPED_TRACE(turns[t].dump());
+        EXPECT_EQ(turns[t]["context_full"], true);
+        EXPECT_EQ(turns[t]["hypothesis"], "");
+        EXPECT_EQ(turns[t]["exact_match"], false);
+    }
+}
+
 TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
 {
     std::ofstream(root_ / "bad.json") << R"([{"image": "a.png", "answer": "x"}])";
