@@ -1,15 +1,18 @@
 #!/bin/sh
 # The demo model's whole training run, from one seed: world corpus -> tokenizer -> trainer.
 #   tools/train_demo_model.sh RUN_DIR [extra ec-train-demo options, e.g. --device cuda]
-# Two phases (docs/demo-model.md):
+# Three phases (docs/demo-model.md):
 #   1. STEPS (default 3000) steps of the training stream, every 4th step of long four-image
 #      conversations, with the per-cell perception loss;
 #   2. DRILL_STEPS (default 1500) more with question drills every 2nd step that is not a long
 #      one (a quarter of the steps); the cosine schedule restarts warm (it is recomputed for the
-#      longer run).
-# Re-running continues from RUN_DIR/state wherever it stopped; the corpus and the tokenizer are
-# rebuilt identically. THREADS (default 2) may be set. OpenMP waits passively: spinning threads
-# stall each other when any other process shares the cores.
+#      longer run);
+#   3. the decoder grown to GROW_LAYERS blocks (default 6; 0 skips the phase) from phase 2's
+#      state, GROW_STEPS (default 2000) steps of phase 2's mix at a new schedule (peak 5e-4)
+#      in RUN_DIR/grown. The model to ship is RUN_DIR/grown/model (RUN_DIR/model without it).
+# Re-running continues each phase from its state wherever it stopped; the corpus and the
+# tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP waits passively:
+# spinning threads stall each other when any other process shares the cores.
 # Needs a build with ec-demo-world and ec-train-demo (BUILD, default ./build).
 set -eu
 RUN=${1:?usage: train_demo_model.sh RUN_DIR [ec-train-demo options]}
@@ -23,20 +26,30 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 "$BUILD/tools/demo_world/ec-demo-world" --out "$RUN/world" --seed "$SEED" --train 3000 --size 48
 /usr/bin/python3 "$(dirname "$0")/train_demo_tokenizer.py" "$RUN/world/corpus.txt" "$RUN/tokenizer"
 
+# train OUT_DIR [options]: resumes OUT_DIR/state when there is one.
 train() {
+    out=$1
+    shift
     resume=""
-    [ -f "$RUN/state/state.json" ] && resume=--resume
-    "$BUILD/tools/demo_trainer/ec-train-demo" --out "$RUN" --tokenizer "$RUN/tokenizer" \
-        --seed "$SEED" --threads "${THREADS:-2}" --batch 8 --warmup 100 --lr 1e-3 \
-        --perception-weight 1 --long-every 4 --eval-every 500 --eval-items 40 --save-every 100 \
-        $resume "$@"
+    [ -f "$out/state/state.json" ] && resume=--resume
+    "$BUILD/tools/demo_trainer/ec-train-demo" --out "$out" --tokenizer "$RUN/tokenizer" \
+        --seed "$SEED" --threads "${THREADS:-2}" --batch 8 --warmup 100 --perception-weight 1 \
+        --long-every 4 --eval-every 500 --eval-items 40 --save-every 100 $resume "$@"
 }
-step=0
-if [ -f "$RUN/state/state.json" ]; then
-    step=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' \
-        "$RUN/state/state.json")
+stepOf() {
+    [ -f "$1/state/state.json" ] || { echo 0; return; }
+    /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["step"])' \
+        "$1/state/state.json"
+}
+if [ "$(stepOf "$RUN")" -lt "$PHASE1" ]; then
+    train "$RUN" --steps "$PHASE1" --lr 1e-3 "$@"
 fi
-if [ "$step" -lt "$PHASE1" ]; then
-    train --steps "$PHASE1" "$@"
+if [ "$(stepOf "$RUN")" -lt "$TOTAL" ]; then
+    train "$RUN" --steps "$TOTAL" --lr 1e-3 --quiz-every 2 "$@"
 fi
-train --steps "$TOTAL" --quiz-every 2 "$@"
+GROW_LAYERS=${GROW_LAYERS:-6}
+[ "$GROW_LAYERS" -gt 0 ] || exit 0
+grow=""
+[ -f "$RUN/grown/state/state.json" ] || grow="--grow-from $RUN/state"
+train "$RUN/grown" --steps "${GROW_STEPS:-2000}" --lr 5e-4 --quiz-every 2 \
+    --text-layers "$GROW_LAYERS" $grow "$@"
