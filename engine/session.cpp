@@ -178,9 +178,9 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
     const int64_t pos0 = policy_->firstPosition(*cache_, tokensSeen_);
     if (pos0 + pendingLen > maxContext_)
         throw ContextLimitError("the prompt needs positions up to " +
-                                    std::to_string(pos0 + pendingLen) +
-                                    " but the context limit is " + std::to_string(maxContext_) +
-                                    "; start a new conversation or shorten the prompt");
+                                std::to_string(pos0 + pendingLen) + " but the context limit is " +
+                                std::to_string(maxContext_) +
+                                "; start a new conversation or shorten the prompt");
     lastQueued_.clear();
     for (size_t r = 0; r < turns.size(); ++r) {
         auto &ids = pendingIds_[r];

@@ -49,7 +49,7 @@ if [ "$(stepOf "$RUN")" -lt "$TOTAL" ]; then
 fi
 GROW_LAYERS=${GROW_LAYERS:-6}
 [ "$GROW_LAYERS" -gt 0 ] || exit 0
-grow=""
-[ -f "$RUN/grown/state/state.json" ] || grow="--grow-from $RUN/state"
+# The first time from phase 2's weights; after that, train() resumes RUN_DIR/grown/state.
+[ -f "$RUN/grown/state/state.json" ] || set -- --grow-from "$RUN/state" "$@"
 train "$RUN/grown" --steps "${GROW_STEPS:-2000}" --lr 5e-4 --quiz-every 2 \
-    --text-layers "$GROW_LAYERS" $grow "$@"
+    --text-layers "$GROW_LAYERS" "$@"

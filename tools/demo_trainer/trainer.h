@@ -57,8 +57,8 @@ public:
     ~DemoTrainer();
 
     void resume(); // loads out/state (weights, optimizer, step)
-    // Starts from another run's state (RUN/state) with fewer decoder blocks: growDecoder's
-    // block expansion; a fresh optimizer at step 0.
+    // Starts from another run's state (RUN/state) with fewer decoder blocks, by the block
+    // expansion of grow_decoder.h; a fresh optimizer at step 0.
     void growFrom(const std::filesystem::path &stateDir);
     double trainStep();
     void run(); // trains up to options.steps with logs, evaluations and saves
