@@ -23,11 +23,23 @@ mkdir -p "$out"
 
 # One torch thread per process: the shards run side by side.
 export OMP_NUM_THREADS=1
+# Waits for the jobs whose pids are in `pids` and fails if any did: a plain `wait` returns 0
+# even when a shard stopped early, and its partial records would be merged as the sweep.
+pids=()
+waitAll() {
+    local failed=0 pid
+    for pid in "${pids[@]}"; do
+        wait "$pid" || failed=1
+    done
+    pids=()
+    [ "$failed" -eq 0 ] || { echo "demo-eval.sh: an evaluation failed (see above)" >&2; exit 1; }
+}
 for set in single multiturn; do
     "$cli" eval --model "$model" --dataset "$world/eval/$set.json" --methods full \
         --no-teacher-forcing --max-tokens 160 --out "$out/card-$set" &
+    pids+=($!)
 done
-wait
+waitAll
 "$(dirname "$0")/demo-attributes.py" "$out"/card-single/records.jsonl \
     "$out"/card-multiturn/records.jsonl | tee "$out/card-attributes.txt"
 
@@ -36,8 +48,9 @@ for shard in 0 1; do
         --methods full elastic elastic-paper elastic-ref h2o h2o-ref local \
         --budgets 0.9 0.7 0.5 0.3 0.1 \
         --limit "$limit" --max-tokens 160 --shard "$shard/2" --out "$out/sweep-$shard" &
+    pids+=($!)
 done
-wait
+waitAll
 "$cli" eval merge --out "$out/sweep" "$out"/sweep-0/records*.jsonl "$out"/sweep-1/records*.jsonl
 "$(dirname "$0")/demo-attributes.py" "$out/sweep/records.jsonl" >"$out/sweep/attributes.txt"
 echo "model card: $out/card-single/summary.md, $out/card-multiturn/summary.md"
