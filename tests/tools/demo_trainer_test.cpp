@@ -85,6 +85,47 @@ TEST(DemoTrainer, LossFallsAndTheEngineReadsTheSameModel)
     }
 }
 
+// The trainer's batches: sequences packed end to end, attention in blocks of query rows. Each
+// sequence's rows must be what the engine computes for that sequence alone.
+TEST(DemoTrainer, PackedRowsAreTheEnginesLogitsOfEachSequence)
+{
+    DemoTrainer trainer(microOptions("ec_demo_packed_"));
+    for (int i = 0; i < 20; ++i)
+        trainer.trainStep();
+    trainer.saveModel();
+    ec::engine::LoadOptions load;
+    load.device = "cpu";
+    load.dtype = "f32";
+    auto engine = ec::engine::loadModel(trainer.modelDir(), load);
+
+    // A long conversation (several query blocks) between two short ones.
+    const std::vector<Sample> samples = {
+        encodeConversation(trainingItem(5, 7), trainer.format()),
+        encodeConversation(longTrainingItem(5, 0), trainer.format()),
+        encodeConversation(quizTrainingItem(5, 3), trainer.format())};
+    ASSERT_GT(samples[1].ids.size(), 300u);
+    const Batch batch = collate(samples);
+    at::Tensor packed;
+    {
+        at::NoGradGuard noGrad;
+        packed = trainer.model().forwardPacked(batch.ids, batch.lengths, batch.pixels, at::kFloat);
+    }
+    int64_t offset = 0;
+    for (size_t i = 0; i < samples.size(); ++i) {
+        const auto length = static_cast<int64_t>(samples[i].ids.size());
+        ASSERT_EQ(batch.lengths[i], length);
+        const at::Tensor ours = packed.narrow(0, offset, length);
+        const at::Tensor theirs = engineLogits(*engine, samples[i]);
+        ASSERT_EQ(ours.sizes(), theirs.sizes());
+        EXPECT_LT((ours - theirs).abs().max().item<double>(), 1e-4) << "sequence " << i;
+        EXPECT_GT(ours.abs().max().item<double>(), 1.0);
+        offset += length;
+    }
+    EXPECT_EQ(offset, packed.size(0));
+    EXPECT_THROW(trainer.model().forwardPacked(batch.ids, {offset - 1}, batch.pixels, at::kFloat),
+                 std::invalid_argument);
+}
+
 TEST(DemoTrainer, PromptIdsAreTheChatTemplatesIds)
 {
     DemoTrainer trainer(microOptions("ec_demo_prompt_"));

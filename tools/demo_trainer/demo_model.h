@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/checkpoint/llava_config.h"
+#include "engine/model/layers.h"
 
 #include <ATen/core/Tensor.h>
 #include <map>
@@ -32,13 +33,26 @@ public:
     // perception loss).
     at::Tensor forward(const at::Tensor &ids, const at::Tensor &pixels, at::ScalarType compute,
                        at::Tensor *imageFeatures = nullptr) const;
+    // The same for sequences of different lengths packed end to end: ids [N] with
+    // sum(lengths) = N, logits [N, V]. Each sequence attends only to itself and counts its
+    // positions from 0, so a batch costs its real tokens, not its longest times its size.
+    at::Tensor forwardPacked(const at::Tensor &ids, const std::vector<int64_t> &lengths,
+                             const at::Tensor &pixels, at::ScalarType compute,
+                             at::Tensor *imageFeatures = nullptr) const;
 
     // The projected features of pixels [N, C, S, S]: [N * tokensPerImage, text hidden].
     at::Tensor visionFeatures(const at::Tensor &pixels, at::ScalarType compute) const;
 
 private:
     at::Tensor w(const std::string &name, at::ScalarType compute) const;
-    at::Tensor decoderLayer(const at::Tensor &x, int layer, at::ScalarType compute) const;
+    struct Packing
+    {
+        std::vector<int64_t> lengths;
+        engine::model::Rotary rotary; // per token, [N, 1, headDim]
+    };
+    // x: [N, hidden], the packed sequences.
+    at::Tensor decoderLayer(const at::Tensor &x, const Packing &packing, int layer,
+                            at::ScalarType compute) const;
 
     engine::checkpoint::LlavaConfig config_;
     std::map<std::string, at::Tensor> params_;

@@ -87,27 +87,22 @@ Sample evaluationPrompt(const Conversation &c, const SampleFormat &f)
     return s;
 }
 
-Batch collate(const std::vector<Sample> &samples, int64_t padId)
+Batch collate(const std::vector<Sample> &samples)
 {
-    size_t longest = 0;
-    for (const auto &s : samples)
-        longest = std::max(longest, s.ids.size());
-    const auto b = static_cast<int64_t>(samples.size());
     Batch batch;
-    batch.ids = at::full({b, static_cast<int64_t>(longest)}, padId, at::kLong);
-    batch.labels = at::full({b, static_cast<int64_t>(longest)}, kIgnoreLabel, at::kLong);
+    std::vector<int64_t> ids, labels;
     std::vector<at::Tensor> images, cells;
-    for (int64_t i = 0; i < b; ++i) {
-        const auto &s = samples[static_cast<size_t>(i)];
-        const auto n = static_cast<int64_t>(s.ids.size());
-        // Right padding: with causal attention the real tokens never see the pads.
-        batch.ids[i].narrow(0, 0, n).copy_(at::tensor(s.ids, at::kLong));
-        batch.labels[i].narrow(0, 0, n).copy_(at::tensor(s.labels, at::kLong));
+    for (const auto &s : samples) {
+        ids.insert(ids.end(), s.ids.begin(), s.ids.end());
+        labels.insert(labels.end(), s.labels.begin(), s.labels.end());
+        batch.lengths.push_back(static_cast<int64_t>(s.ids.size()));
         if (s.pixels.defined()) {
             images.push_back(s.pixels);
             cells.push_back(s.cells);
         }
     }
+    batch.ids = at::tensor(ids, at::kLong);
+    batch.labels = at::tensor(labels, at::kLong);
     if (!images.empty()) {
         batch.pixels = at::cat(images, 0);
         batch.cells = at::cat(cells, 0);

@@ -50,11 +50,13 @@ at::Tensor cellLabels(const Scene &scene);
 // answers, then the last user message. Labels are not used.
 Sample evaluationPrompt(const Conversation &c, const SampleFormat &f);
 
+// The samples packed end to end (DemoModel::forwardPacked), without padding.
 struct Batch
 {
-    at::Tensor ids, labels, pixels; // [B, T] (right-padded with pad ids / -100), [N, C, S, S]
-    at::Tensor cells;               // [N, 9, 3]
+    at::Tensor ids, labels;       // [total tokens]
+    std::vector<int64_t> lengths; // of each sample, in order
+    at::Tensor pixels, cells;     // [N, C, S, S], [N, 9, 3]
 };
-Batch collate(const std::vector<Sample> &samples, int64_t padId);
+Batch collate(const std::vector<Sample> &samples);
 
 } // namespace ec::demo

@@ -152,8 +152,9 @@ double DemoTrainer::learningRate(int64_t step) const
 
 double DemoTrainer::trainStep()
 {
-    // Whole steps of long conversations rather than one per batch: a batch is padded to its
-    // longest sequence, so mixing them in would make almost every step as slow as a long one.
+    // Whole steps of long conversations rather than one per batch. That once kept padded
+    // batches short; batches are packed now, and the schedule stays so that the stream, and
+    // with it a run from the same options, is the one the shipped model was trained on.
     // Question drills are short and all one-word answers: the skill descriptions do not teach
     // (find the cell a question names, count, search by colour and shape).
     const bool longStep = options_.longEvery > 0 && (d_->step + 1) % options_.longEvery == 0;
@@ -170,17 +171,17 @@ double DemoTrainer::trainStep()
                                           : trainingItem(options_.seed, index);
         samples.push_back(encodeConversation(c, d_->format));
     }
-    const Batch batch = collate(samples, d_->format.imageTokenId + 1);
+    const Batch batch = collate(samples);
     const double lr = learningRate(d_->step);
     for (auto &group : d_->optimizer->param_groups())
         static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
 
     d_->optimizer->zero_grad();
     at::Tensor features;
-    at::Tensor logits = d_->model->forward(batch.ids, batch.pixels, d_->compute, &features);
+    at::Tensor logits =
+        d_->model->forwardPacked(batch.ids, batch.lengths, batch.pixels, d_->compute, &features);
     at::Tensor labels = batch.labels.to(logits.device());
-    at::Tensor loss = at::cross_entropy_loss(logits.view({-1, logits.size(-1)}), labels.view({-1}),
-                                             {}, at::Reduction::Mean, kIgnoreLabel);
+    at::Tensor loss = at::cross_entropy_loss(logits, labels, {}, at::Reduction::Mean, kIgnoreLabel);
     at::Tensor total = loss;
     d_->perceptionLoss = 0;
     if (options_.perceptionWeight > 0 && features.defined()) {
