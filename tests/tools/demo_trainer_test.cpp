@@ -124,6 +124,8 @@ TEST(DemoTrainer, PackedRowsAreTheEnginesLogitsOfEachSequence)
     EXPECT_EQ(offset, packed.size(0));
     EXPECT_THROW(trainer.model().forwardPacked(batch.ids, {offset - 1}, batch.pixels, at::kFloat),
                  std::invalid_argument);
+    EXPECT_THROW(trainer.model().forwardPacked(batch.ids, {offset, 0}, batch.pixels, at::kFloat),
+                 std::invalid_argument);
 }
 
 TEST(DemoTrainer, PromptIdsAreTheChatTemplatesIds)
