@@ -231,8 +231,7 @@ Conversation longConversation(Rng &rng, bool earlierImage)
         c.scenes.push_back(randomScene(rng, 3, 8));
         c.turns.push_back({i, "Describe the image in detail.", describeScene(c.scenes.back()),
                            TurnKind::Description});
-        if (i < 3)
-            addShortTurns(rng, c, i, 2, false);
+        addShortTurns(rng, c, i, 3, false);
     }
     if (earlierImage) {
         addEarlierImageTurn(rng, c, 0);
