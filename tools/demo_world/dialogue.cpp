@@ -231,7 +231,8 @@ Conversation longConversation(Rng &rng, bool earlierImage)
         c.scenes.push_back(randomScene(rng, 3, 8));
         c.turns.push_back({i, "Describe the image in detail.", describeScene(c.scenes.back()),
                            TurnKind::Description});
-        addShortTurns(rng, c, i, 3, false);
+        if (i < 3)
+            addShortTurns(rng, c, i, 2, false);
     }
     if (earlierImage) {
         addEarlierImageTurn(rng, c, 0);
