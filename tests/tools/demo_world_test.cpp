@@ -212,3 +212,16 @@ TEST(DemoWorld, QuizItemsAreShortQuestionsOnOneOrTwoImages)
         EXPECT_EQ(c.turns.back().kind == TurnKind::EarlierImage, c.scenes.size() == 2);
     }
 }
+
+TEST(DemoWorld, QuizScenesCanBeCappedForACurriculum)
+{
+    std::set<size_t> capped, uncapped;
+    for (uint64_t i = 0; i < 40; ++i) {
+        for (const Scene &s : quizTrainingItem(1, i, 2).scenes)
+            capped.insert(s.objects.size());
+        for (const Scene &s : quizTrainingItem(1, i).scenes)
+            uncapped.insert(s.objects.size());
+    }
+    EXPECT_EQ(capped, (std::set<size_t>{1, 2}));
+    EXPECT_GT(*uncapped.rbegin(), 2u) << "the default drills keep scenes of up to eight objects";
+}

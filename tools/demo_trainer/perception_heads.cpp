@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <array>
 #include <stdexcept>
+#include <vector>
 
 namespace ec::demo {
 
@@ -19,26 +20,33 @@ struct Head
     int64_t offset;
 };
 constexpr std::array<Head, 3> kHeads{{{"shape", 6, 0, 0}, {"size", 2, 1, 1}, {"colour", 6, 2, 1}}};
+constexpr Head kPosition{"position", 9, -1, 0}; // per patch: its cell
 
 } // namespace
 
 PerceptionHeads::PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize,
-                                 uint64_t seed)
+                                 uint64_t seed, bool readPosition)
+    : readPosition_(readPosition)
 {
     const int64_t grid = imageSize / patchSize;
     pool_ = at::zeros({9, grid * grid}, at::kFloat);
+    patchCell_ = at::zeros({grid * grid}, at::kLong);
     for (int64_t r = 0; r < grid; ++r)
         for (int64_t c = 0; c < grid; ++c) {
             // The cell that holds the patch's centre.
             const int64_t row = (2 * r + 1) * 3 / (2 * grid), col = (2 * c + 1) * 3 / (2 * grid);
             pool_[row * 3 + col][r * grid + c] = 1.0f;
+            patchCell_[r * grid + c] = row * 3 + col;
         }
     if (pool_.sum(1).min().item<float>() == 0.0f)
         throw std::invalid_argument("perception heads: a grid cell holds no patch centre");
     pool_ = pool_ / pool_.sum(1, true);
 
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x5045524345505449ULL);
-    for (const Head &h : kHeads) {
+    std::vector<Head> heads(kHeads.begin(), kHeads.end());
+    if (readPosition)
+        heads.push_back(kPosition);
+    for (const Head &h : heads) {
         const std::string p = std::string("perception.") + h.name;
         params_[p + ".weight"] =
             at::randn({h.classes, featureDim}, gen, at::TensorOptions().dtype(at::kFloat))
@@ -53,9 +61,10 @@ void PerceptionHeads::to(const at::Device &device)
     for (auto &[name, p] : params_)
         p = p.detach().to(device).set_requires_grad(true);
     pool_ = pool_.to(device);
+    patchCell_ = patchCell_.to(device);
 }
 
-at::Tensor PerceptionHeads::cellFeatures(const at::Tensor &features, int64_t images) const
+at::Tensor PerceptionHeads::patchFeatures(const at::Tensor &features, int64_t images) const
 {
     at::Tensor f = features.to(at::kFloat).view({images, -1, features.size(-1)});
     const int64_t patches = pool_.size(1);
@@ -63,13 +72,18 @@ at::Tensor PerceptionHeads::cellFeatures(const at::Tensor &features, int64_t ima
         f = f.narrow(1, 1, patches); // the class token of the "full" strategy
     if (f.size(1) != patches)
         throw std::invalid_argument("perception heads: features do not match the patch grid");
-    return at::matmul(pool_, f); // [N, 9, D]
+    return f;
 }
 
-at::Tensor PerceptionHeads::logits(const at::Tensor &cellFeatures, const std::string &head) const
+at::Tensor PerceptionHeads::cellFeatures(const at::Tensor &features, int64_t images) const
+{
+    return at::matmul(pool_, patchFeatures(features, images));
+}
+
+at::Tensor PerceptionHeads::logits(const at::Tensor &features, const std::string &head) const
 {
     const std::string p = "perception." + head;
-    return at::linear(cellFeatures, params_.at(p + ".weight"), params_.at(p + ".bias"));
+    return at::linear(features, params_.at(p + ".weight"), params_.at(p + ".bias"));
 }
 
 at::Tensor PerceptionHeads::loss(const at::Tensor &features, const at::Tensor &cells) const
@@ -77,6 +91,12 @@ at::Tensor PerceptionHeads::loss(const at::Tensor &features, const at::Tensor &c
     const at::Tensor labels = cells.to(features.device());
     const at::Tensor f = cellFeatures(features, labels.size(0));
     at::Tensor total = at::zeros({}, f.options());
+    if (readPosition_) {
+        const at::Tensor patches = patchFeatures(features, labels.size(0));
+        total =
+            at::cross_entropy_loss(logits(patches, kPosition.name).reshape({-1, kPosition.classes}),
+                                   patchCell_.repeat({labels.size(0)}));
+    }
     for (const Head &h : kHeads) {
         const at::Tensor target =
             labels.select(-1, h.column) - h.offset; // empty -> -1 unless shape

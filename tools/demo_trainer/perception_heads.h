@@ -2,8 +2,10 @@
 // (shape or empty, size, colour) from the projected image features the decoder sees, averaged
 // over the patches whose centres lie in that cell. Trained through the decoder alone, the
 // vision tower learnt colour and occupancy but neither shape nor size (docs/demo-model.md);
-// this loss gives it a direct signal. The heads are saved with the run's state, never with
-// the model.
+// this loss gives it a direct signal. An optional fourth head reads, from each patch alone, the
+// cell it lies in: the decoder's RoPE puts positions into attention scores, not into what a
+// token passes on, so "Where is the red star?" can only be answered if the image token itself
+// says where it is. The heads are saved with the run's state, never with the model.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -17,24 +19,29 @@ namespace ec::demo {
 class PerceptionHeads
 {
 public:
-    PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize, uint64_t seed);
+    PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize, uint64_t seed,
+                    bool readPosition = false);
 
     std::map<std::string, at::Tensor> &params() { return params_; }
     void to(const at::Device &device);
 
     // features [N * T, D] (T patches per image, or T + 1 with the class token first),
-    // cells [N, 9, 3] as cellLabels() writes them. Sum of the three cross-entropies.
+    // cells [N, 9, 3] as cellLabels() writes them. Sum of the three cross-entropies (four with
+    // the position head, whose target is each patch's cell).
     at::Tensor loss(const at::Tensor &features, const at::Tensor &cells) const;
     // Per head (shape-or-empty, size, colour): the fraction of cells read right; size and
     // colour over the occupied cells only.
     std::array<double, 3> accuracy(const at::Tensor &features, const at::Tensor &cells) const;
 
 private:
-    at::Tensor cellFeatures(const at::Tensor &features, int64_t images) const;
-    at::Tensor logits(const at::Tensor &cellFeatures, const std::string &head) const;
+    at::Tensor patchFeatures(const at::Tensor &features, int64_t images) const; // [N, T, D]
+    at::Tensor cellFeatures(const at::Tensor &features, int64_t images) const;  // [N, 9, D]
+    at::Tensor logits(const at::Tensor &features, const std::string &head) const;
 
     std::map<std::string, at::Tensor> params_;
-    at::Tensor pool_; // [9, grid * grid]: 1 / count for the patches of each cell
+    at::Tensor pool_;      // [9, grid * grid]: 1 / count for the patches of each cell
+    at::Tensor patchCell_; // [grid * grid]: the cell of each patch
+    bool readPosition_;
 };
 
 } // namespace ec::demo

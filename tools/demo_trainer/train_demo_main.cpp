@@ -38,6 +38,10 @@ int main(int argc, char **argv)
                    "every Nth step trains on long four-image conversations (0: never)");
     app.add_option("--quiz-every", o.quizEvery,
                    "every Nth step that is not long trains on question drills (0: never)");
+    app.add_option("--quiz-objects", o.quizObjects, "drill scenes hold 1..N objects (1-8)")
+        ->check(CLI::Range(1, 8));
+    app.add_flag("--position-head", o.positionHead,
+                 "the perception loss also reads each image token's grid cell");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

@@ -89,7 +89,8 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     const auto config = ckpt::readLlavaConfig(modelDir());
     d_->model = std::make_unique<DemoModel>(config, options_.seed);
     d_->perception = std::make_unique<PerceptionHeads>(
-        config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed);
+        config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed,
+        options_.positionHead);
     d_->format.tokenizer = &d_->tokenizer;
     d_->format.preprocess = image::PreprocessConfig::fromModelDirectory(modelDir());
     d_->format.imageTokenId = config.imageTokenId;
@@ -166,9 +167,10 @@ double DemoTrainer::trainStep()
         auto index = static_cast<uint64_t>(slot * options_.batch + b);
         if (options_.repeatItems > 0)
             index %= static_cast<uint64_t>(options_.repeatItems);
-        const Conversation c = longStep   ? longTrainingItem(options_.seed, index)
-                               : quizStep ? quizTrainingItem(options_.seed, index)
-                                          : trainingItem(options_.seed, index);
+        const Conversation c = longStep ? longTrainingItem(options_.seed, index)
+                               : quizStep
+                                   ? quizTrainingItem(options_.seed, index, options_.quizObjects)
+                                   : trainingItem(options_.seed, index);
         samples.push_back(encodeConversation(c, d_->format));
     }
     const Batch batch = collate(samples);

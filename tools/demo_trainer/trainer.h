@@ -34,6 +34,8 @@ struct TrainerOptions
     double perceptionWeight = 1.0; // weight of the PerceptionHeads loss (0: decoder loss only)
     int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
     int64_t quizEvery = 0;         // every Nth other step trains on question drills (0: never)
+    int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
+    bool positionHead = false;     // the perception loss also reads each patch's cell
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)

@@ -211,12 +211,12 @@ Conversation trainingConversation(Rng &rng)
     return c;
 }
 
-Conversation quizConversation(Rng &rng)
+Conversation quizConversation(Rng &rng, int maxObjects)
 {
     Conversation c;
     const int images = 1 + rng.below(2);
     for (int i = 0; i < images; ++i) {
-        c.scenes.push_back(randomScene(rng));
+        c.scenes.push_back(randomScene(rng, 1, maxObjects));
         addShortTurns(rng, c, i, 4 + rng.below(3), true);
     }
     if (images > 1)

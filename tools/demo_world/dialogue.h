@@ -48,7 +48,8 @@ QA earlierImageQuestion(Rng &rng, const Scene &scene, int index);
 Conversation trainingConversation(Rng &rng);
 // Question drill: 1-2 images, each with 4-6 short questions and follow-ups (no description), and
 // a question about the first image after the second. Short sequences dense in one-word answers.
-Conversation quizConversation(Rng &rng);
+// Scenes hold 1..maxObjects objects (fewer: an easier first stage of a curriculum).
+Conversation quizConversation(Rng &rng, int maxObjects = 8);
 // Held-out multi-turn form: four images with descriptions and questions (500+ tokens), whose
 // last turn is a follow-up (`earlierImage` false) or asks about the first image (true).
 Conversation longConversation(Rng &rng, bool earlierImage);

@@ -31,10 +31,10 @@ Conversation longTrainingItem(uint64_t seed, uint64_t index)
     return longConversation(rng, earlierImage);
 }
 
-Conversation quizTrainingItem(uint64_t seed, uint64_t index)
+Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects)
 {
     Rng rng(itemSeed(seed, kQuizTrainStream, index));
-    return quizConversation(rng);
+    return quizConversation(rng, maxObjects);
 }
 
 std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts)

@@ -18,7 +18,7 @@ Conversation trainingItem(uint64_t seed, uint64_t index);
 // positions as far as the held-out conversations reach.
 Conversation longTrainingItem(uint64_t seed, uint64_t index);
 // A question drill (quizConversation), from a stream of its own.
-Conversation quizTrainingItem(uint64_t seed, uint64_t index);
+Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects = 8);
 
 struct HeldOutCounts
 {
