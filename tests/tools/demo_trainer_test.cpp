@@ -177,6 +177,29 @@ TEST(DemoTrainer, ResumeContinuesTheSameRun)
     EXPECT_GT(b.learningRate(3), b.learningRate(39)); // cosine decay
 }
 
+// A state written with the position head resumes only with it (and the other way round), with
+// a message that says so rather than the optimizer's size mismatch.
+TEST(DemoTrainer, ResumeRefusesAnotherSetOfPerceptionHeads)
+{
+    auto options = microOptions("ec_demo_resume_heads_");
+    options.positionHead = true;
+    DemoTrainer a(options);
+    a.trainStep();
+    a.saveState();
+
+    DemoTrainer same(options);
+    EXPECT_NO_THROW(same.resume());
+    options.positionHead = false;
+    DemoTrainer other(options);
+    try {
+        other.resume();
+        ADD_FAILURE() << "resumed a state with the position head without it";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("with --position-head"), std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(DemoTrainer, GrowthPlanSpreadsTheAddedBlocks)
 {
     const auto plan = growthPlan(4, 6);

@@ -295,6 +295,11 @@ void DemoTrainer::resume()
     if (state.at("seed").get<uint64_t>() != options_.seed)
         throw std::runtime_error("--resume: the run was started with another --seed");
     ckpt::SafetensorsFile file(dir / "params.safetensors");
+    // The optimizer's state is per tensor, so the heads must match before it is loaded.
+    if (static_cast<bool>(file.find("perception.position.weight")) != options_.positionHead)
+        throw std::runtime_error(dir.string() + " was written " +
+                                 (options_.positionHead ? "without" : "with") +
+                                 " --position-head: resume it the same way");
     torch::NoGradGuard noGrad;
     for (auto &[name, p] : d_->trainable()) {
         if (!file.find(name))
