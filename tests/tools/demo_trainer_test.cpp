@@ -256,6 +256,41 @@ TEST(DemoTrainer, GrownDecoderStartsAsTheSameModelAndThenLearns)
         std::filesystem::remove_all(o);
 }
 
+// A further phase starts from the checkpoint a run wrote (the shipped model's folder has no
+// trainer state): the same weights, and heads of its own options.
+TEST(DemoTrainer, InitFromStartsFromTheWrittenCheckpoint)
+{
+    auto first = microOptions("ec_demo_init_src_");
+    DemoTrainer source(first);
+    for (int i = 0; i < 3; ++i)
+        source.trainStep();
+    source.saveModel();
+
+    auto next = microOptions("ec_demo_init_dst_");
+    next.seed = 6; // other initial weights, which initFrom must replace
+    next.positionHead = true;
+    DemoTrainer tuned(next);
+    const std::string embed = "lm.embed_tokens.weight";
+    ASSERT_FALSE(tuned.model().params().at(embed).equal(source.model().params().at(embed)));
+    tuned.initFrom(source.modelDir());
+    EXPECT_EQ(tuned.step(), 0);
+    for (const auto &[name, p] : source.model().params())
+        EXPECT_TRUE(tuned.model().params().at(name).equal(p)) << name;
+    tuned.trainStep(); // with the position head, which the source did not have
+
+    auto wide = microOptions("ec_demo_init_wide_");
+    wide.spec.textHidden = 64;
+    DemoTrainer other(wide);
+    try {
+        other.initFrom(source.modelDir());
+        ADD_FAILURE() << "a checkpoint of another width was accepted";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
+    }
+    for (const auto &o : {first.out, next.out, wide.out})
+        std::filesystem::remove_all(o);
+}
+
 TEST(DemoTrainer, CellLabelsFollowTheScene)
 {
     const Scene scene = trainingItem(3, 0).scenes.at(0);

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 {
     CLI::App app{"Train the demo LLaVA model on the synthetic world"};
     ec::demo::TrainerOptions o;
-    std::string out, tokenizer, growFrom;
+    std::string out, tokenizer, growFrom, initFrom;
     bool resume = false, evalOnly = false;
     int threads = 0;
     auto &s = o.spec;
@@ -57,10 +57,16 @@ int main(int argc, char **argv)
     app.add_option("--text-kv-heads", s.textKvHeads);
     app.add_option("--text-intermediate", s.textIntermediate);
     auto *resumeFlag = app.add_flag("--resume", resume, "continue from RUN/state");
-    app.add_option("--grow-from", growFrom,
-                   "start from another run's state folder with fewer decoder blocks "
-                   "(--text-layers): added blocks begin as copies that add nothing")
-        ->excludes(resumeFlag);
+    auto *growOption =
+        app.add_option("--grow-from", growFrom,
+                       "start from another run's state folder with fewer decoder blocks "
+                       "(--text-layers): added blocks begin as copies that add nothing")
+            ->excludes(resumeFlag);
+    app.add_option("--init-from", initFrom,
+                   "start from a model folder this trainer wrote, of the same sizes, with fresh "
+                   "perception heads and optimizer")
+        ->excludes(resumeFlag)
+        ->excludes(growOption);
     app.add_flag("--eval-only", evalOnly, "evaluate RUN/state and exit");
     app.add_flag("!--no-progress", o.progress, "no progress bar");
     CLI11_PARSE(app, argc, argv);
@@ -78,6 +84,8 @@ int main(int argc, char **argv)
         }
         if (!growFrom.empty() && !evalOnly)
             trainer.growFrom(growFrom);
+        if (!initFrom.empty() && !evalOnly)
+            trainer.initFrom(initFrom);
         if (evalOnly) {
             const auto e = trainer.evaluate(o.evalItems);
             std::cout << "short " << e.shortExact << " follow-up " << e.followUpExact

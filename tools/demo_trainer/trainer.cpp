@@ -317,6 +317,24 @@ void DemoTrainer::growFrom(const std::filesystem::path &stateDir)
     loadGrown(d_->trainable(), ckpt::SafetensorsFile(stateDir / "params.safetensors"));
 }
 
+void DemoTrainer::initFrom(const std::filesystem::path &modelDir)
+{
+    const ckpt::SafetensorsFile file(modelDir / "model.safetensors");
+    torch::NoGradGuard noGrad;
+    for (auto &[name, p] : d_->model->params()) {
+        const std::string onDisk = ckpt::onDiskName(name, ckpt::NameScheme::Legacy);
+        if (!file.find(onDisk))
+            throw std::runtime_error(file.path().string() + " has no " + onDisk +
+                                     ": start from a model this trainer wrote");
+        const at::Tensor value = file.view(onDisk);
+        if (value.sizes() != p.sizes())
+            throw std::runtime_error(file.path().string() + ": " + onDisk +
+                                     " has another shape than this run's: give the options "
+                                     "(sizes, tokenizer) of the run that wrote it");
+        p.copy_(value);
+    }
+}
+
 void DemoTrainer::run()
 {
     using Clock = std::chrono::steady_clock;

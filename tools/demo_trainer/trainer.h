@@ -62,6 +62,10 @@ public:
     // Starts from another run's state (RUN/state) with fewer decoder blocks, by the block
     // expansion of grow_decoder.h; a fresh optimizer at step 0.
     void growFrom(const std::filesystem::path &stateDir);
+    // Starts from a checkpoint this trainer wrote (RUN/model, or the shipped model) of the same
+    // sizes: its weights, fresh perception heads and optimizer, step 0. For a further phase
+    // whose heads or mix differ from the run that wrote it.
+    void initFrom(const std::filesystem::path &modelDir);
     double trainStep();
     void run(); // trains up to options.steps with logs, evaluations and saves
 
