@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""demo-question-forms.py RECORDS.jsonl...: the demo model's short answers by question form.
+"""demo-question-forms.py [--kind KIND] RECORDS.jsonl...: the demo model's answers by question form.
 
 Reads `elastic-cli eval` records (scripts/demo-eval.sh writes them), replaces the cell, colour
-and shape words of every short question by CELL, COLOUR and SHAPE, and prints how many answers
-of each form are exactly right, best first (the model card's "Short questions by form").
+and shape words of every question of KIND (default short; also followup, earlier_image) by CELL,
+COLOUR and SHAPE, and prints how many answers of each form are exactly right, best first (the
+model card's "Short questions by form").
 """
+import argparse
 import collections
 import json
 import re
@@ -21,24 +23,26 @@ def form(question):
     return question
 
 
-def main(paths):
+def main(kind, paths):
     right, total = collections.Counter(), collections.Counter()
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for line in f:
                 for turn in json.loads(line)["turns"]:
-                    if turn.get("kind") == "short":
+                    if turn.get("kind") == kind:
                         key = form(turn["question"])
                         total[key] += 1
                         right[key] += turn["hypothesis"] == turn["answer"]
     if not total:
-        sys.exit("demo-question-forms: no short turns in " + " ".join(paths))
+        sys.exit(f"demo-question-forms: no {kind} turns in " + " ".join(paths))
     print("| question | right |\n|---|---|")
     for key in sorted(total, key=lambda k: (-right[k] / total[k], k)):
         print(f"| {key} | {right[key]} / {total[key]} |")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", default="short", help="short, followup or earlier_image")
+    parser.add_argument("records", nargs="+")
+    args = parser.parse_args()
+    main(args.kind, args.records)

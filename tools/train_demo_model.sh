@@ -9,7 +9,11 @@
 #      longer run);
 #   3. the decoder grown to GROW_LAYERS blocks (default 6; 0 skips the phase) from phase 2's
 #      state, GROW_STEPS (default 2000) steps of phase 2's mix at a new schedule (peak 5e-4)
-#      in RUN_DIR/grown. The model to ship is RUN_DIR/grown/model (RUN_DIR/model without it).
+#      in RUN_DIR/grown;
+#   4. TUNE_STEPS (default 3000; 0 skips the phase) from phase 3's checkpoint, drills at every
+#      step that is not a long one and a long step every 8th, with the position head (peak
+#      5e-4), in RUN_DIR/tuned.
+# The model to ship is the last phase's: RUN_DIR/tuned/model (grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP waits passively:
 # spinning threads stall each other when any other process shares the cores.
@@ -34,7 +38,7 @@ train() {
     [ -f "$out/state/state.json" ] && resume=--resume
     "$BUILD/tools/demo_trainer/ec-train-demo" --out "$out" --tokenizer "$RUN/tokenizer" \
         --seed "$SEED" --threads "${THREADS:-2}" --batch 8 --warmup 100 --perception-weight 1 \
-        --long-every 4 --eval-every 500 --eval-items 40 --save-every 100 $resume "$@"
+        --eval-every 500 --eval-items 40 --save-every 100 $resume "$@"
 }
 stepOf() {
     [ -f "$1/state/state.json" ] || { echo 0; return; }
@@ -42,14 +46,26 @@ stepOf() {
         "$1/state/state.json"
 }
 if [ "$(stepOf "$RUN")" -lt "$PHASE1" ]; then
-    train "$RUN" --steps "$PHASE1" --lr 1e-3 "$@"
+    train "$RUN" --steps "$PHASE1" --lr 1e-3 --long-every 4 "$@"
 fi
 if [ "$(stepOf "$RUN")" -lt "$TOTAL" ]; then
-    train "$RUN" --steps "$TOTAL" --lr 1e-3 --quiz-every 2 "$@"
+    train "$RUN" --steps "$TOTAL" --lr 1e-3 --long-every 4 --quiz-every 2 "$@"
 fi
 GROW_LAYERS=${GROW_LAYERS:-6}
 [ "$GROW_LAYERS" -gt 0 ] || exit 0
-# The first time from phase 2's weights; after that, train() resumes RUN_DIR/grown/state.
-[ -f "$RUN/grown/state/state.json" ] || set -- --grow-from "$RUN/state" "$@"
-train "$RUN/grown" --steps "${GROW_STEPS:-2000}" --lr 5e-4 --quiz-every 2 \
-    --text-layers "$GROW_LAYERS" "$@"
+# Phases 3 and 4 start from the phase before the first time (their own "$@": the extra
+# options stay as given); after that, train() resumes their state.
+grow() {
+    [ -f "$RUN/grown/state/state.json" ] || set -- --grow-from "$RUN/state" "$@"
+    train "$RUN/grown" --steps "${GROW_STEPS:-2000}" --lr 5e-4 --long-every 4 --quiz-every 2 \
+        --text-layers "$GROW_LAYERS" "$@"
+}
+tune() {
+    [ -f "$RUN/tuned/state/state.json" ] || set -- --init-from "$RUN/grown/model" "$@"
+    train "$RUN/tuned" --steps "$TUNE_STEPS" --lr 5e-4 --long-every 8 --quiz-every 1 \
+        --position-head --text-layers "$GROW_LAYERS" "$@"
+}
+grow "$@"
+TUNE_STEPS=${TUNE_STEPS:-3000}
+[ "$TUNE_STEPS" -gt 0 ] || exit 0
+tune "$@"
