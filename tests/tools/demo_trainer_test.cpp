@@ -287,7 +287,16 @@ TEST(DemoTrainer, InitFromStartsFromTheWrittenCheckpoint)
     } catch (const std::runtime_error &e) {
         EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
     }
-    for (const auto &o : {first.out, next.out, wide.out})
+    auto shallow = microOptions("ec_demo_init_shallow_");
+    shallow.spec.textLayers = 1;
+    DemoTrainer fewer(shallow);
+    try {
+        fewer.initFrom(source.modelDir());
+        ADD_FAILURE() << "a checkpoint with more decoder blocks was accepted";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("tensors"), std::string::npos) << e.what();
+    }
+    for (const auto &o : {first.out, next.out, wide.out, shallow.out})
         std::filesystem::remove_all(o);
 }
 

@@ -320,6 +320,12 @@ void DemoTrainer::growFrom(const std::filesystem::path &stateDir)
 void DemoTrainer::initFrom(const std::filesystem::path &modelDir)
 {
     const ckpt::SafetensorsFile file(modelDir / "model.safetensors");
+    // A deeper checkpoint would pass the per-tensor checks with its extra blocks left out.
+    if (file.tensors().size() != d_->model->params().size())
+        throw std::runtime_error(file.path().string() + " holds " +
+                                 std::to_string(file.tensors().size()) + " tensors, this run's " +
+                                 "model " + std::to_string(d_->model->params().size()) +
+                                 ": give the options (sizes, tokenizer) of the run that wrote it");
     torch::NoGradGuard noGrad;
     for (auto &[name, p] : d_->model->params()) {
         const std::string onDisk = ckpt::onDiskName(name, ckpt::NameScheme::Legacy);
