@@ -18,6 +18,10 @@ model=${MODEL:-resources/models/demo}
 cli=$build/app/elastic-cli
 world=$out/world
 mkdir -p "$out"
+# Up to date first: an ec-demo-world left from another commit writes another held-out set.
+if [ -f "$build/CMakeCache.txt" ]; then
+    cmake --build "$build" --target elastic-cli ec-demo-world
+fi
 
 [ -f "$world/eval/multiturn.json" ] ||
     "$build/tools/demo_world/ec-demo-world" --out "$world" --seed 1 --train 0 --size 48

@@ -10,6 +10,7 @@
 
 #include <ATen/ATen.h>
 #include <cmath>
+#include <functional>
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
 
@@ -50,6 +51,18 @@ at::Tensor engineLogits(ec::engine::VisionLanguageModel &model, const Sample &s)
     return model
         .forward(in, cache, policy, 0, ec::cache::Phase::Prefill, ec::engine::LogitsMode::All)
         .logits[0];
+}
+
+// `action` must refuse with a std::runtime_error whose message contains `needle`.
+void expectRefusal(const std::function<void()> &action, const std::string &needle,
+                   const std::string &what)
+{
+    try {
+        action();
+        ADD_FAILURE() << what << " was accepted";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
 }
 
 } // namespace
@@ -191,13 +204,8 @@ TEST(DemoTrainer, ResumeRefusesAnotherSetOfPerceptionHeads)
     EXPECT_NO_THROW(same.resume());
     options.positionHead = false;
     DemoTrainer other(options);
-    try {
-        other.resume();
-        ADD_FAILURE() << "resumed a state with the position head without it";
-    } catch (const std::runtime_error &e) {
-        EXPECT_NE(std::string(e.what()).find("with --position-head"), std::string::npos)
-            << e.what();
-    }
+    expectRefusal([&] { other.resume(); }, "with --position-head",
+                  "a state with the position head resumed without it");
 }
 
 TEST(DemoTrainer, GrowthPlanSpreadsTheAddedBlocks)
@@ -246,12 +254,8 @@ TEST(DemoTrainer, GrownDecoderStartsAsTheSameModelAndThenLearns)
     auto wide = microOptions("ec_demo_grow_wide_");
     wide.spec.textLayers = 3, wide.spec.textHidden = 64;
     DemoTrainer other(wide);
-    try {
-        other.growFrom(small.out / "state");
-        ADD_FAILURE() << "a state of another width was accepted";
-    } catch (const std::runtime_error &e) {
-        EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
-    }
+    expectRefusal([&] { other.growFrom(small.out / "state"); }, "another shape",
+                  "a state of another width");
     for (const auto &o : {small.out, deep.out, wide.out})
         std::filesystem::remove_all(o);
 }
@@ -281,21 +285,13 @@ TEST(DemoTrainer, InitFromStartsFromTheWrittenCheckpoint)
     auto wide = microOptions("ec_demo_init_wide_");
     wide.spec.textHidden = 64;
     DemoTrainer other(wide);
-    try {
-        other.initFrom(source.modelDir());
-        ADD_FAILURE() << "a checkpoint of another width was accepted";
-    } catch (const std::runtime_error &e) {
-        EXPECT_NE(std::string(e.what()).find("another shape"), std::string::npos) << e.what();
-    }
+    expectRefusal([&] { other.initFrom(source.modelDir()); }, "another shape",
+                  "a checkpoint of another width");
     auto shallow = microOptions("ec_demo_init_shallow_");
     shallow.spec.textLayers = 1;
     DemoTrainer fewer(shallow);
-    try {
-        fewer.initFrom(source.modelDir());
-        ADD_FAILURE() << "a checkpoint with more decoder blocks was accepted";
-    } catch (const std::runtime_error &e) {
-        EXPECT_NE(std::string(e.what()).find("tensors"), std::string::npos) << e.what();
-    }
+    expectRefusal([&] { fewer.initFrom(source.modelDir()); }, "tensors",
+                  "a checkpoint with more decoder blocks");
     for (const auto &o : {first.out, next.out, wide.out, shallow.out})
         std::filesystem::remove_all(o);
 }
