@@ -89,10 +89,11 @@ at::Tensor PerceptionHeads::logits(const at::Tensor &features, const std::string
 at::Tensor PerceptionHeads::loss(const at::Tensor &features, const at::Tensor &cells) const
 {
     const at::Tensor labels = cells.to(features.device());
-    const at::Tensor f = cellFeatures(features, labels.size(0));
+    // One float copy of the patches serves both the per-patch head and the cell pooling.
+    const at::Tensor patches = patchFeatures(features, labels.size(0));
+    const at::Tensor f = at::matmul(pool_, patches);
     at::Tensor total = at::zeros({}, f.options());
     if (readPosition_) {
-        const at::Tensor patches = patchFeatures(features, labels.size(0));
         total =
             at::cross_entropy_loss(logits(patches, kPosition.name).reshape({-1, kPosition.classes}),
                                    patchCell_.repeat({labels.size(0)}));
