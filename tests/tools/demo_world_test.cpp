@@ -1,6 +1,8 @@
 #include "tools/demo_world/render.h"
 #include "tools/demo_world/world_set.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -224,4 +226,64 @@ TEST(DemoWorld, QuizScenesCanBeCappedForACurriculum)
     }
     EXPECT_EQ(capped, (std::set<size_t>{1, 2}));
     EXPECT_GT(*uncapped.rbegin(), 2u) << "the default drills keep scenes of up to eight objects";
+}
+
+// Reading drills: each image is described when it is shown, and every question after it is
+// about a described image, so each answer can be read from the conversation above it.
+TEST(DemoWorld, ReadingItemsAskAboutImagesDescribedAbove)
+{
+    const std::vector<std::string> ordinals = {"first", "second", "third"};
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        return s;
+    };
+    int earlier = 0, expectedEarlier = 0, wordsFound = 0;
+    for (uint64_t i = 0; i < 20; ++i) {
+        const Conversation c = readingTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(readingTrainingItem(1, i)));
+        EXPECT_NE(conversationText(c), conversationText(longTrainingItem(1, i)));
+        ASSERT_GE(c.scenes.size(), 2u);
+        ASSERT_LE(c.scenes.size(), 3u);
+        expectedEarlier += static_cast<int>(c.scenes.size()) - 1;
+        std::vector<std::string> descriptions;
+        std::vector<int> questions;
+        for (const auto &t : c.turns) {
+            if (t.kind == TurnKind::Description) {
+                ASSERT_EQ(t.image, static_cast<int>(descriptions.size())) << "item " << i;
+                EXPECT_EQ(t.answer, describeScene(c.scenes[static_cast<size_t>(t.image)]));
+                descriptions.push_back(lower(t.answer));
+                questions.push_back(0);
+                continue;
+            }
+            ASSERT_FALSE(descriptions.empty()) << "a question before the first description";
+            EXPECT_EQ(t.image, -1) << "only descriptions show an image";
+            size_t about = descriptions.size() - 1;
+            if (t.kind == TurnKind::EarlierImage) {
+                ++earlier;
+                const auto it = std::find_if(ordinals.begin(), ordinals.end(), [&](const auto &o) {
+                    return t.question.rfind("In the " + o + " image", 0) == 0;
+                });
+                ASSERT_NE(it, ordinals.end()) << t.question;
+                about = static_cast<size_t>(it - ordinals.begin());
+                EXPECT_LT(about, descriptions.size() - 1) << "an earlier image: " << t.question;
+            } else {
+                ++questions.back();
+            }
+            const bool word = std::all_of(t.answer.begin(), t.answer.end(), [](unsigned char ch) {
+                return std::isalpha(ch) || ch == ' ';
+            });
+            if (word && t.answer != "yes" && t.answer != "no") {
+                EXPECT_NE(descriptions[about].find(lower(t.answer)), std::string::npos)
+                    << t.question << " -> " << t.answer;
+                ++wordsFound;
+            }
+        }
+        for (int q : questions) {
+            EXPECT_GE(q, 3) << "item " << i;
+            EXPECT_LE(q, 5) << "item " << i;
+        }
+    }
+    EXPECT_EQ(earlier, expectedEarlier);
+    EXPECT_GT(wordsFound, 100);
 }

@@ -159,15 +159,18 @@ double DemoTrainer::trainStep()
     // Question drills are short and all one-word answers: the skill descriptions do not teach
     // (find the cell a question names, count, search by colour and shape).
     const bool longStep = options_.longEvery > 0 && (d_->step + 1) % options_.longEvery == 0;
-    const bool quizStep =
-        !longStep && options_.quizEvery > 0 && (d_->step + 1) % options_.quizEvery == 0;
+    const bool readingStep =
+        !longStep && options_.readingEvery > 0 && (d_->step + 1) % options_.readingEvery == 0;
+    const bool quizStep = !longStep && !readingStep && options_.quizEvery > 0 &&
+                          (d_->step + 1) % options_.quizEvery == 0;
     std::vector<Sample> samples;
     for (int64_t b = 0; b < options_.batch; ++b) {
         const int64_t slot = longStep ? d_->step / options_.longEvery : d_->step;
         auto index = static_cast<uint64_t>(slot * options_.batch + b);
         if (options_.repeatItems > 0)
             index %= static_cast<uint64_t>(options_.repeatItems);
-        const Conversation c = longStep ? longTrainingItem(options_.seed, index)
+        const Conversation c = longStep      ? longTrainingItem(options_.seed, index)
+                               : readingStep ? readingTrainingItem(options_.seed, index)
                                : quizStep
                                    ? quizTrainingItem(options_.seed, index, options_.quizObjects)
                                    : trainingItem(options_.seed, index);

@@ -34,6 +34,7 @@ struct TrainerOptions
     double perceptionWeight = 1.0; // weight of the PerceptionHeads loss (0: decoder loss only)
     int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
     int64_t quizEvery = 0;         // every Nth other step trains on question drills (0: never)
+    int64_t readingEvery = 0;      // every Nth other step trains on reading drills (before quiz)
     int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
     bool positionHead = false;     // the perception loss also reads each patch's cell
     int renderSize = 64;

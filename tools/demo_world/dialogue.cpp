@@ -224,6 +224,21 @@ Conversation quizConversation(Rng &rng, int maxObjects)
     return c;
 }
 
+Conversation readingConversation(Rng &rng)
+{
+    Conversation c;
+    const int images = 2 + rng.below(2);
+    for (int i = 0; i < images; ++i) {
+        c.scenes.push_back(randomScene(rng, 3, 8));
+        c.turns.push_back({i, "Describe the image in detail.", describeScene(c.scenes.back()),
+                           TurnKind::Description});
+        addShortTurns(rng, c, i, 3 + rng.below(3), false);
+        if (i > 0)
+            addEarlierImageTurn(rng, c, rng.below(i));
+    }
+    return c;
+}
+
 Conversation longConversation(Rng &rng, bool earlierImage)
 {
     Conversation c;

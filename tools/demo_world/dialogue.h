@@ -50,6 +50,12 @@ Conversation trainingConversation(Rng &rng);
 // a question about the first image after the second. Short sequences dense in one-word answers.
 // Scenes hold 1..maxObjects objects (fewer: an easier first stage of a curriculum).
 Conversation quizConversation(Rng &rng, int maxObjects = 8);
+// Reading drill: 2-3 images of 3-8 objects, each described and then asked 3-5 short questions
+// and follow-ups, with a question about an earlier image after every later one. Every answer is
+// also in a description above it: the drill teaches the model to read its conversation, which
+// the held-out follow-ups and earlier-image questions allow (the drills above have no text to
+// read, and the long conversations hold two questions per description).
+Conversation readingConversation(Rng &rng);
 // Held-out multi-turn form: four images with descriptions and questions (500+ tokens), whose
 // last turn is a follow-up (`earlierImage` false) or asks about the first image (true).
 Conversation longConversation(Rng &rng, bool earlierImage);

@@ -8,7 +8,8 @@ namespace ec::demo {
 
 namespace {
 
-constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3, kQuizTrainStream = 4;
+constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3, kQuizTrainStream = 4,
+                   kReadingTrainStream = 5;
 
 uint64_t itemSeed(uint64_t seed, uint64_t stream, uint64_t index)
 {
@@ -35,6 +36,12 @@ Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects)
 {
     Rng rng(itemSeed(seed, kQuizTrainStream, index));
     return quizConversation(rng, maxObjects);
+}
+
+Conversation readingTrainingItem(uint64_t seed, uint64_t index)
+{
+    Rng rng(itemSeed(seed, kReadingTrainStream, index));
+    return readingConversation(rng);
 }
 
 std::vector<Conversation> heldOutSet(uint64_t seed, const HeldOutCounts &counts)
