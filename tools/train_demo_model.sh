@@ -1,7 +1,7 @@
 #!/bin/sh
 # The demo model's whole training run, from one seed: world corpus -> tokenizer -> trainer.
 #   tools/train_demo_model.sh RUN_DIR [extra ec-train-demo options, e.g. --device cuda]
-# Three phases (docs/demo-model.md):
+# Five phases (docs/demo-model.md):
 #   1. STEPS (default 3000) steps of the training stream, every 4th step of long four-image
 #      conversations, with the per-cell perception loss;
 #   2. DRILL_STEPS (default 1500) more with question drills every 2nd step that is not a long
@@ -12,8 +12,12 @@
 #      in RUN_DIR/grown;
 #   4. TUNE_STEPS (default 3000; 0 skips the phase) from phase 3's checkpoint, drills at every
 #      step that is not a long one and a long step every 8th, with the position head (peak
-#      5e-4), in RUN_DIR/tuned.
-# The model to ship is the last phase's: RUN_DIR/tuned/model (grown/model, or model, without it).
+#      5e-4), in RUN_DIR/tuned;
+#   5. READ_STEPS (default 1200; 0 skips the phase) from phase 4's checkpoint, reading drills
+#      (described images, then questions the descriptions answer) at every 2nd step, drills at
+#      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read.
+# The model to ship is the last phase's: RUN_DIR/read/model (tuned/model, grown/model, or
+# model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP waits passively:
 # spinning threads stall each other when any other process shares the cores.
@@ -53,7 +57,7 @@ if [ "$(stepOf "$RUN")" -lt "$TOTAL" ]; then
 fi
 GROW_LAYERS=${GROW_LAYERS:-6}
 [ "$GROW_LAYERS" -gt 0 ] || exit 0
-# Phases 3 and 4 start from the phase before the first time (their own "$@": the extra
+# Phases 3 to 5 start from the phase before the first time (their own "$@": the extra
 # options stay as given); after that, train() resumes their state.
 grow() {
     [ -f "$RUN/grown/state/state.json" ] || set -- --grow-from "$RUN/state" "$@"
@@ -69,3 +73,11 @@ grow "$@"
 TUNE_STEPS=${TUNE_STEPS:-3000}
 [ "$TUNE_STEPS" -gt 0 ] || exit 0
 tune "$@"
+READ_STEPS=${READ_STEPS:-1200}
+[ "$READ_STEPS" -gt 0 ] || exit 0
+reading() {
+    [ -f "$RUN/read/state/state.json" ] || set -- --init-from "$RUN/tuned/model" "$@"
+    train "$RUN/read" --steps "$READ_STEPS" --lr 5e-4 --long-every 8 --reading-every 2 \
+        --quiz-every 1 --position-head --text-layers "$GROW_LAYERS" "$@"
+}
+reading "$@"

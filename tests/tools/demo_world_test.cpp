@@ -239,12 +239,14 @@ TEST(DemoWorld, ReadingItemsAskAboutImagesDescribedAbove)
         return s;
     };
     int earlier = 0, expectedEarlier = 0, wordsFound = 0;
+    std::set<size_t> imageCounts;
     for (uint64_t i = 0; i < 20; ++i) {
         const Conversation c = readingTrainingItem(1, i);
         EXPECT_EQ(conversationText(c), conversationText(readingTrainingItem(1, i)));
         EXPECT_NE(conversationText(c), conversationText(longTrainingItem(1, i)));
         ASSERT_GE(c.scenes.size(), 2u);
         ASSERT_LE(c.scenes.size(), 3u);
+        imageCounts.insert(c.scenes.size());
         expectedEarlier += static_cast<int>(c.scenes.size()) - 1;
         std::vector<std::string> descriptions;
         std::vector<int> questions;
@@ -285,5 +287,6 @@ TEST(DemoWorld, ReadingItemsAskAboutImagesDescribedAbove)
         }
     }
     EXPECT_EQ(earlier, expectedEarlier);
+    EXPECT_EQ(imageCounts, (std::set<size_t>{2, 3}));
     EXPECT_GT(wordsFound, 100);
 }
