@@ -5,6 +5,8 @@
 #                                          (docs/demo-model.md, the model card), and
 #   OUT/card-attributes.txt                what the descriptions get right cell by cell
 #   OUT/card-forms.md                      the single-image short answers by question form
+#   OUT/card-multiturn-forms.md            the same inside the long conversations, with how
+#                                          many the model's own descriptions answer
 #   OUT/sweep                              full, elastic, elastic-paper, elastic-ref, h2o,
 #                                          h2o-ref, local at budgets 0.9..0.1 on the first
 #                                          SWEEP_LIMIT (default 50) long conversations, two
@@ -49,6 +51,8 @@ waitAll
     "$out"/card-multiturn/records.jsonl | tee "$out/card-attributes.txt"
 "$(dirname "$0")/demo-question-forms.py" "$out"/card-single/records.jsonl |
     tee "$out/card-forms.md"
+"$(dirname "$0")/demo-question-forms.py" --read-back "$out"/card-multiturn/records.jsonl |
+    tee "$out/card-multiturn-forms.md"
 
 for shard in 0 1; do
     "$cli" eval --model "$model" --dataset "$world/eval/multiturn.json" \
