@@ -391,3 +391,29 @@ TEST(DemoTrainer, PositionHeadReadsTheCellOfEachPatch)
                 0.1);
     EXPECT_LT(fittedLoss(with, x, y, 150) - fittedLoss(without, x, y, 150), 0.05);
 }
+
+// The recipe's phase 5 mix (--long-every 8 --reading-every 2 --quiz-every 1): a long step at
+// the 8th, reading drills at the other even steps, question drills at the odd ones.
+TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
+{
+    TrainerOptions options;
+    options.longEvery = 8;
+    options.readingEvery = 2;
+    options.quizEvery = 1;
+    std::string kinds;
+    for (int64_t step = 0; step < 16; ++step) {
+        const StepKind kind = stepKind(options, step);
+        kinds += kind == StepKind::Long      ? 'L'
+                 : kind == StepKind::Reading ? 'R'
+                 : kind == StepKind::Quiz    ? 'Q'
+                                             : 'S';
+    }
+    EXPECT_EQ(kinds, "QRQRQRQLQRQRQRQL");
+    options.readingEvery = 0; // phase 4
+    EXPECT_EQ(stepKind(options, 1), StepKind::Quiz);
+    EXPECT_EQ(stepKind(options, 7), StepKind::Long);
+    options.quizEvery = 0; // phase 1: the training stream between long steps
+    EXPECT_EQ(stepKind(options, 1), StepKind::Stream);
+    options.longEvery = 0;
+    EXPECT_EQ(stepKind(options, 7), StepKind::Stream);
+}

@@ -151,6 +151,30 @@ double DemoTrainer::learningRate(int64_t step) const
     return floor + (peak - floor) * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
+StepKind stepKind(const TrainerOptions &options, int64_t step)
+{
+    auto every = [&](int64_t n) { return n > 0 && (step + 1) % n == 0; };
+    if (every(options.longEvery))
+        return StepKind::Long;
+    if (every(options.readingEvery))
+        return StepKind::Reading;
+    return every(options.quizEvery) ? StepKind::Quiz : StepKind::Stream;
+}
+
+Conversation DemoTrainer::item(StepKind kind, uint64_t index) const
+{
+    switch (kind) {
+    case StepKind::Long:
+        return longTrainingItem(options_.seed, index);
+    case StepKind::Reading:
+        return readingTrainingItem(options_.seed, index);
+    case StepKind::Quiz:
+        return quizTrainingItem(options_.seed, index, options_.quizObjects);
+    default:
+        return trainingItem(options_.seed, index);
+    }
+}
+
 double DemoTrainer::trainStep()
 {
     // Whole steps of long conversations rather than one per batch. That once kept padded
@@ -158,23 +182,14 @@ double DemoTrainer::trainStep()
     // with it a run from the same options, is the one the shipped model was trained on.
     // Question drills are short and all one-word answers: the skill descriptions do not teach
     // (find the cell a question names, count, search by colour and shape).
-    const bool longStep = options_.longEvery > 0 && (d_->step + 1) % options_.longEvery == 0;
-    const bool readingStep =
-        !longStep && options_.readingEvery > 0 && (d_->step + 1) % options_.readingEvery == 0;
-    const bool quizStep = !longStep && !readingStep && options_.quizEvery > 0 &&
-                          (d_->step + 1) % options_.quizEvery == 0;
+    const StepKind kind = stepKind(options_, d_->step);
     std::vector<Sample> samples;
     for (int64_t b = 0; b < options_.batch; ++b) {
-        const int64_t slot = longStep ? d_->step / options_.longEvery : d_->step;
+        const int64_t slot = kind == StepKind::Long ? d_->step / options_.longEvery : d_->step;
         auto index = static_cast<uint64_t>(slot * options_.batch + b);
         if (options_.repeatItems > 0)
             index %= static_cast<uint64_t>(options_.repeatItems);
-        const Conversation c = longStep      ? longTrainingItem(options_.seed, index)
-                               : readingStep ? readingTrainingItem(options_.seed, index)
-                               : quizStep
-                                   ? quizTrainingItem(options_.seed, index, options_.quizObjects)
-                                   : trainingItem(options_.seed, index);
-        samples.push_back(encodeConversation(c, d_->format));
+        samples.push_back(encodeConversation(item(kind, index), d_->format));
     }
     const Batch batch = collate(samples);
     const double lr = learningRate(d_->step);

@@ -43,6 +43,11 @@ struct TrainerOptions
     bool progress = true;
 };
 
+// The stream a step draws its whole batch from. A long step comes first, then a reading drill,
+// then a question drill; a step that is none of them takes the training stream.
+enum class StepKind { Stream, Long, Reading, Quiz };
+StepKind stepKind(const TrainerOptions &options, int64_t step); // step counts from 0
+
 struct EvalResult
 {
     double shortExact = 0, followUpExact = 0, earlierImageExact = 0;
@@ -84,6 +89,8 @@ public:
     std::filesystem::path modelDir() const { return options_.out / "model"; }
 
 private:
+    Conversation item(StepKind kind, uint64_t index) const; // item `index` of kind's stream
+
     struct Impl;
     TrainerOptions options_;
     std::unique_ptr<Impl> d_;
