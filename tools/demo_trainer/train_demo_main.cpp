@@ -37,7 +37,8 @@ int main(int argc, char **argv)
     app.add_option("--long-every", o.longEvery,
                    "every Nth step trains on long four-image conversations (0: never)");
     app.add_option("--quiz-every", o.quizEvery,
-                   "every Nth step that is not long trains on question drills (0: never)");
+                   "every Nth step that is neither long nor reading trains on question drills "
+                   "(0: never)");
     app.add_option("--reading-every", o.readingEvery,
                    "every Nth step that is not long trains on reading drills: described images "
                    "and questions whose answers the descriptions hold (0: never; it comes before "
