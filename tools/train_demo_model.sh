@@ -15,7 +15,9 @@
 #      5e-4), in RUN_DIR/tuned;
 #   5. READ_STEPS (default 1200; 0 skips the phase) from phase 4's checkpoint, reading drills
 #      (described images, then questions the descriptions answer) at every 2nd step, drills at
-#      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read.
+#      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read;
+#      then READ_MORE_STEPS (default 1200) more of the same, the cosine recomputed for the
+#      longer run (a warm restart, as phase 2 does).
 # The model to ship is the last phase's: RUN_DIR/read/model (tuned/model, grown/model, or
 # model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
@@ -75,9 +77,18 @@ TUNE_STEPS=${TUNE_STEPS:-3000}
 tune "$@"
 READ_STEPS=${READ_STEPS:-1200}
 [ "$READ_STEPS" -gt 0 ] || exit 0
+READ_TOTAL=$((READ_STEPS + ${READ_MORE_STEPS:-1200}))
+# reading STEPS [options]: phase 5 up to STEPS.
 reading() {
+    steps=$1
+    shift
     [ -f "$RUN/read/state/state.json" ] || set -- --init-from "$RUN/tuned/model" "$@"
-    train "$RUN/read" --steps "$READ_STEPS" --lr 5e-4 --long-every 8 --reading-every 2 \
+    train "$RUN/read" --steps "$steps" --lr 5e-4 --long-every 8 --reading-every 2 \
         --quiz-every 1 --position-head --text-layers "$GROW_LAYERS" "$@"
 }
-reading "$@"
+if [ "$(stepOf "$RUN/read")" -lt "$READ_STEPS" ]; then
+    reading "$READ_STEPS" "$@"
+fi
+if [ "$(stepOf "$RUN/read")" -lt "$READ_TOTAL" ]; then
+    reading "$READ_TOTAL" "$@"
+fi
