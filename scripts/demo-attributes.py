@@ -4,7 +4,9 @@
 Reads `elastic-cli eval` records (scripts/demo-eval.sh writes them) and compares every cell of
 each generated description ("Center: a large red star.") with the reference: is the cell's
 occupancy right, and for cells both call occupied, the size, colour and shape; then, per grid
-row, how many cells are entirely right. One block per method and budget found in the records.
+row, how many cells are entirely right; and how many descriptions are word for word right, by
+the image's place in its conversation (image 1 is the first one described). One block per
+method and budget found in the records.
 ROUGE-L hides all this: a description with every shape wrong still scores ~0.88.
 """
 import collections
@@ -48,9 +50,13 @@ def main(paths):
                 record = json.loads(line)
                 key = f"{record['method']} @ {record['budget']:g}"
                 right, total = groups.setdefault(key, (collections.Counter(), collections.Counter()))
+                image = 0
                 for turn in record["turns"]:
                     if turn.get("kind") == "description":
                         tally(right, total, turn)
+                        image += 1
+                        total[f"image {image}"] += 1
+                        right[f"image {image}"] += turn["hypothesis"] == turn["answer"]
     groups = {k: v for k, v in groups.items() if v[1]}
     if not groups:
         sys.exit("demo-attributes: no description turns in " + " ".join(paths))
@@ -60,6 +66,8 @@ def main(paths):
         for name in ("occupancy", "size", "colour", "shape") + tuple("row " + r for r in ROWS):
             what = "cells wholly right" if name.startswith("row") else "cells"
             print(f"  {name:10s} {100.0 * right[name] / max(1, total[name]):5.1f}%  of {total[name]} {what}")
+        images = sorted((k for k in total if k.startswith("image ")), key=lambda k: int(k[6:]))
+        print("  exact by image " + " ".join(f"{right[k]}/{total[k]}" for k in images))
 
 
 if __name__ == "__main__":
