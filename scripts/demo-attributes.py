@@ -11,16 +11,11 @@ ROUGE-L hides all this: a description with every shape wrong still scores ~0.88.
 """
 import collections
 import json
-import re
 import sys
 
-CELL = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|Bottom left|"
-                  r"Bottom middle|Bottom right): (?:empty|a (small|large) ([a-z]+) ([a-z]+))\.")
+from demo_descriptions import cells
+
 ROWS = ("Top", "Middle", "Bottom")
-
-
-def cells(text):
-    return {m.group(1): m.groups()[1:] for m in CELL.finditer(text)}
 
 
 def row_of(cell):

@@ -17,6 +17,8 @@ import json
 import re
 import sys
 
+from demo_descriptions import cells
+
 WORDS = [(re.compile(r"\b(top|middle|bottom) (left|middle|right)\b|\bcenter\b"), "CELL"),
          (re.compile(r"\b(red|green|blue|yellow|purple|black)\b"), "COLOUR"),
          (re.compile(r"\b(circle|square|triangle|star|diamond)(?=s?\b)"), "SHAPE")]
@@ -25,24 +27,20 @@ WORDS = [(re.compile(r"\b(top|middle|bottom) (left|middle|right)\b|\bcenter\b"),
 CELL_NAMES = ["top left", "top middle", "top right", "middle left", "center", "middle right",
               "bottom left", "bottom middle", "bottom right"]
 ORDINALS = ["first", "second", "third", "fourth"]
-DESCRIBED_CELL = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|"
-                            r"Bottom left|Bottom middle|Bottom right): "
-                            r"(?:empty|a (small|large) (\w+) (\w+))\.")
 
 
 def described_cells(description):
-    """{cell: None (empty) or (size, colour, shape)} as a description states them."""
-    return {m.group(1).lower(): (m.group(2), m.group(3), m.group(4)) if m.group(2) else None
-            for m in DESCRIBED_CELL.finditer(description)}
+    """{cell in lower case: None (empty) or (size, colour, shape)} as a description states them."""
+    return {cell.lower(): o if o[0] else None for cell, o in cells(description).items()}
 
 
-def read_back(cells, question):
-    """The answer `cells` give to a short question, or None when they do not settle it."""
+def read_back(stated, question):
+    """What the `stated` cells answer to a short question; None when they do not settle it."""
     q = question.lower()
-    objects = [o for o in cells.values() if o]
+    objects = [o for o in stated.values() if o]
     for cell in CELL_NAMES:
-        if cell in q and cell in cells:
-            o = cells[cell]
+        if cell in q and cell in stated:
+            o = stated[cell]
             if "empty" in q:
                 return "no" if o else "yes"
             if o is None:
@@ -50,7 +48,7 @@ def read_back(cells, question):
             return o[1] if "color" in q else o[2] if "shape" in q else o[0]
     m = re.match(r"where is the (\w+) (\w+)\?", q)
     if m:
-        hits = [c for c, o in cells.items() if o and o[1:] == m.groups()]
+        hits = [c for c, o in stated.items() if o and o[1:] == m.groups()]
         return hits[0] if len(hits) == 1 else None
     m = re.match(r"is there a (\w+) (\w+)\?", q)
     if m:
