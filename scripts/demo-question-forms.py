@@ -89,13 +89,14 @@ def main(kind, paths, with_read_back):
             for line in f:
                 described = []
                 for turn in json.loads(line)["turns"]:
-                    if turn.get("kind") == "description":
+                    if with_read_back and turn.get("kind") == "description":
                         described.append(described_cells(turn["hypothesis"]))
                     if turn.get("kind") == kind:
                         key = form(turn["question"])
                         total[key] += 1
                         right[key] += turn["hypothesis"] == turn["answer"]
-                        read[key] += readable(turn, described)
+                        if with_read_back:
+                            read[key] += readable(turn, described)
     if not total:
         sys.exit(f"demo-question-forms: no {kind} turns in " + " ".join(paths))
     if with_read_back:
