@@ -239,9 +239,11 @@ TEST(DemoWorld, ReadingItemsAskAboutImagesDescribedAbove)
         return s;
     };
     int earlier = 0, expectedEarlier = 0, wordsFound = 0;
-    std::set<size_t> imageCounts;
+    std::set<size_t> imageCounts, objectCounts;
     for (uint64_t i = 0; i < 20; ++i) {
         const Conversation c = readingTrainingItem(1, i);
+        for (const auto &scene : c.scenes)
+            objectCounts.insert(scene.objects.size());
         EXPECT_EQ(conversationText(c), conversationText(readingTrainingItem(1, i)));
         EXPECT_NE(conversationText(c), conversationText(longTrainingItem(1, i)));
         ASSERT_GE(c.scenes.size(), 2u);
@@ -288,5 +290,7 @@ TEST(DemoWorld, ReadingItemsAskAboutImagesDescribedAbove)
     }
     EXPECT_EQ(earlier, expectedEarlier);
     EXPECT_EQ(imageCounts, (std::set<size_t>{2, 3}));
+    // One-object scenes too: without them the model forgets how to describe one.
+    EXPECT_EQ(objectCounts, (std::set<size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
     EXPECT_GT(wordsFound, 100);
 }

@@ -229,7 +229,7 @@ Conversation readingConversation(Rng &rng)
     Conversation c;
     const int images = 2 + rng.below(2);
     for (int i = 0; i < images; ++i) {
-        c.scenes.push_back(randomScene(rng, 3, 8));
+        c.scenes.push_back(randomScene(rng));
         c.turns.push_back({i, "Describe the image in detail.", describeScene(c.scenes.back()),
                            TurnKind::Description});
         addShortTurns(rng, c, i, 3 + rng.below(3), false);
