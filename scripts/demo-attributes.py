@@ -4,18 +4,21 @@
 Reads `elastic-cli eval` records (scripts/demo-eval.sh writes them) and compares every cell of
 each generated description ("Center: a large red star.") with the reference: is the cell's
 occupancy right, and for cells both call occupied, the size, colour and shape; then, per grid
-row, how many cells are entirely right; and how many descriptions are word for word right, by
-the image's place in its conversation (image 1 is the first one described). One block per
-method and budget found in the records.
+row, how many cells are entirely right; and, by the image's place in its conversation (image 1
+is the first one described), how many descriptions are word for word right and how many never
+reach their closing "In total: N objects." (they ran on to the token limit: a loop of words,
+which a compacted cache can set off). One block per method and budget found in the records.
 ROUGE-L hides all this: a description with every shape wrong still scores ~0.88.
 """
 import collections
 import json
+import re
 import sys
 
 from demo_descriptions import cells
 
 ROWS = ("Top", "Middle", "Bottom")
+CLOSING = re.compile(r"In total: \d+ objects?\.$")
 
 
 def row_of(cell):
@@ -52,6 +55,7 @@ def main(paths):
                         image += 1
                         total[f"image {image}"] += 1
                         right[f"image {image}"] += turn["hypothesis"] == turn["answer"]
+                        right[f"unfinished {image}"] += not CLOSING.search(turn["hypothesis"])
     groups = {k: v for k, v in groups.items() if v[1]}
     if not groups:
         sys.exit("demo-attributes: no description turns in " + " ".join(paths))
@@ -63,6 +67,8 @@ def main(paths):
             print(f"  {name:10s} {100.0 * right[name] / max(1, total[name]):5.1f}%  of {total[name]} {what}")
         images = sorted((k for k in total if k.startswith("image ")), key=lambda k: int(k[6:]))
         print("  exact by image " + " ".join(f"{right[k]}/{total[k]}" for k in images))
+        print("  unfinished by image " +
+              " ".join(f"{right['unfinished ' + k[6:]]}/{total[k]}" for k in images))
 
 
 if __name__ == "__main__":
