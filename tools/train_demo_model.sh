@@ -10,13 +10,13 @@
 #   3. the decoder grown to GROW_LAYERS blocks (default 6; 0 skips the phase) from phase 2's
 #      state, GROW_STEPS (default 2000) steps of phase 2's mix at a new schedule (peak 5e-4)
 #      in RUN_DIR/grown;
-#   4. TUNE_STEPS (default 3000; 0 skips the phase) from phase 3's checkpoint, drills at every
+#   4. TUNE_STEPS (default 4500; 0 skips the phase) from phase 3's checkpoint, drills at every
 #      step that is not a long one and a long step every 8th, with the position head (peak
 #      5e-4), in RUN_DIR/tuned;
-#   5. READ_STEPS (default 1200; 0 skips the phase) from phase 4's checkpoint, reading drills
+#   5. READ_STEPS (default 1800; 0 skips the phase) from phase 4's checkpoint, reading drills
 #      (described images, then questions the descriptions answer) at every 2nd step, drills at
 #      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read;
-#      then READ_MORE_STEPS (default 1200) more of the same, the cosine recomputed for the
+#      then READ_MORE_STEPS (default 1800) more of the same, the cosine recomputed for the
 #      longer run (a warm restart, as phase 2 does).
 # The model to ship is the last phase's: RUN_DIR/read/model (tuned/model, grown/model, or
 # model, without it).
@@ -74,12 +74,12 @@ tune() {
         --position-head --text-layers "$GROW_LAYERS" "$@"
 }
 grow "$@"
-TUNE_STEPS=${TUNE_STEPS:-3000}
+TUNE_STEPS=${TUNE_STEPS:-4500}
 [ "$TUNE_STEPS" -gt 0 ] || exit 0
 tune "$@"
-READ_STEPS=${READ_STEPS:-1200}
+READ_STEPS=${READ_STEPS:-1800}
 [ "$READ_STEPS" -gt 0 ] || exit 0
-READ_TOTAL=$((READ_STEPS + ${READ_MORE_STEPS:-1200}))
+READ_TOTAL=$((READ_STEPS + ${READ_MORE_STEPS:-1800}))
 # reading STEPS [options]: phase 5 up to STEPS.
 reading() {
     steps=$1
