@@ -405,10 +405,18 @@ TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
         const StepKind kind = stepKind(options, step);
         kinds += kind == StepKind::Long      ? 'L'
                  : kind == StepKind::Reading ? 'R'
+                 : kind == StepKind::Search  ? 'F'
                  : kind == StepKind::Quiz    ? 'Q'
                                              : 'S';
     }
     EXPECT_EQ(kinds, "QRQRQRQLQRQRQRQL");
+    // Search drills every 3rd step take the question-drill steps among those (step + 1 = 3, 9, 15).
+    options.searchEvery = 3;
+    kinds.clear();
+    for (int64_t step = 0; step < 16; ++step)
+        kinds += stepKind(options, step) == StepKind::Search ? 'F' : '.';
+    EXPECT_EQ(kinds, "..F.....F.....F.");
+    options.searchEvery = 0;
     options.readingEvery = 0; // phase 4
     EXPECT_EQ(stepKind(options, 1), StepKind::Quiz);
     EXPECT_EQ(stepKind(options, 7), StepKind::Long);

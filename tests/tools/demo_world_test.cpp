@@ -5,6 +5,8 @@
 #include <cctype>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 #include <set>
@@ -226,6 +228,71 @@ TEST(DemoWorld, QuizScenesCanBeCappedForACurriculum)
     }
     EXPECT_EQ(capped, (std::set<size_t>{1, 2}));
     EXPECT_GT(*uncapped.rbegin(), 2u) << "the default drills keep scenes of up to eight objects";
+}
+
+// Search drills ask only the forms that search or count by colour and shape, each answered from
+// the scene on show; follow-ups and the earlier-image question stay as in the question drills.
+TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
+{
+    auto colourOf = [](const std::string &name) {
+        for (size_t c = 0; c < objectColours().size(); ++c)
+            if (objectColours()[c].name == name)
+                return static_cast<int>(c);
+        return -1;
+    };
+    auto shapeOf = [](const std::string &name) {
+        for (size_t k = 0; k < shapeNames().size(); ++k)
+            if (shapeNames()[k] == name)
+                return static_cast<int>(k);
+        return -1;
+    };
+    std::map<std::string, int> forms;
+    std::set<std::string> isThereAnswers;
+    for (uint64_t i = 0; i < 40; ++i) {
+        const Conversation c = searchTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(searchTrainingItem(1, i)));
+        EXPECT_NE(conversationText(c), conversationText(quizTrainingItem(1, i)));
+        int image = -1;
+        for (const auto &t : c.turns) {
+            if (t.image >= 0)
+                image = t.image;
+            if (t.kind != TurnKind::Short)
+                continue;
+            const Scene &scene = c.scenes[static_cast<size_t>(image)];
+            std::istringstream words(t.question.substr(0, t.question.size() - 1));
+            std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+            ASSERT_GE(w.size(), 4u) << t.question;
+            if (w[0] == "Is" && w[1] == "there") {
+                const int n = scene.count(colourOf(w[3]), shapeOf(w[4]));
+                EXPECT_EQ(t.answer, n > 0 ? "yes" : "no") << t.question;
+                isThereAnswers.insert(t.answer);
+                ++forms["is there"];
+            } else if (w[0] == "Where") {
+                const int colour = colourOf(w[3]), shape = shapeOf(w[4]);
+                ASSERT_EQ(scene.count(colour, shape), 1) << t.question;
+                const auto o =
+                    std::find_if(scene.objects.begin(), scene.objects.end(), [&](const Object &x) {
+                        return x.colour == colour && x.shape == shape;
+                    });
+                EXPECT_EQ(t.answer, cellNames()[static_cast<size_t>(o->cell)]) << t.question;
+                ++forms["where"];
+            } else if (w[0] == "How" && w[3] == "objects") {
+                ASSERT_GE(colourOf(w[2]), 0) << t.question;
+                EXPECT_EQ(t.answer, std::to_string(scene.count(colourOf(w[2]), -1)));
+                ++forms["count colour"];
+            } else {
+                ASSERT_EQ(w[0], "How") << "not a search or count: " << t.question;
+                const int shape = shapeOf(w[2].substr(0, w[2].size() - 1)); // "stars"
+                ASSERT_GE(shape, 0) << t.question;
+                EXPECT_EQ(t.answer, std::to_string(scene.count(-1, shape)));
+                ++forms["count shape"];
+            }
+        }
+    }
+    EXPECT_EQ(forms.size(), 4u);
+    for (const auto &[form, n] : forms)
+        EXPECT_GE(n, 20) << form;
+    EXPECT_EQ(isThereAnswers, (std::set<std::string>{"no", "yes"}));
 }
 
 // Reading drills: each image is described when it is shown, and every question after it is

@@ -158,6 +158,8 @@ StepKind stepKind(const TrainerOptions &options, int64_t step)
         return StepKind::Long;
     if (every(options.readingEvery))
         return StepKind::Reading;
+    if (every(options.searchEvery))
+        return StepKind::Search;
     return every(options.quizEvery) ? StepKind::Quiz : StepKind::Stream;
 }
 
@@ -168,6 +170,8 @@ Conversation DemoTrainer::item(StepKind kind, uint64_t index) const
         return longTrainingItem(options_.seed, index);
     case StepKind::Reading:
         return readingTrainingItem(options_.seed, index);
+    case StepKind::Search:
+        return searchTrainingItem(options_.seed, index);
     case StepKind::Quiz:
         return quizTrainingItem(options_.seed, index, options_.quizObjects);
     default:

@@ -35,6 +35,7 @@ struct TrainerOptions
     int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
     int64_t quizEvery = 0;         // every Nth other step trains on question drills (0: never)
     int64_t readingEvery = 0;      // every Nth other step trains on reading drills (before quiz)
+    int64_t searchEvery = 0;       // every Nth other step trains on search drills (after reading)
     int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
     bool positionHead = false;     // the perception loss also reads each patch's cell
     int renderSize = 64;
@@ -44,8 +45,8 @@ struct TrainerOptions
 };
 
 // The stream a step draws its whole batch from. A long step comes first, then a reading drill,
-// then a question drill; a step that is none of them takes the training stream.
-enum class StepKind { Stream, Long, Reading, Quiz };
+// a search drill, a question drill; a step that is none of them takes the training stream.
+enum class StepKind { Stream, Long, Reading, Search, Quiz };
 StepKind stepKind(const TrainerOptions &options, int64_t step); // step counts from 0
 
 struct EvalResult

@@ -75,33 +75,37 @@ std::string describeScene(const Scene &scene)
     return text;
 }
 
-QA shortQuestion(Rng &rng, const Scene &scene)
+namespace {
+
+// shortQuestion's nine forms; o is the object the question is about (where it is about one).
+enum Form { kColour, kShape, kCount, kCountColour, kCountShape, kWhere, kIsThere, kSize, kEmpty };
+
+QA questionOfForm(Rng &rng, const Scene &scene, const Object &o, int form)
 {
-    const Object &o = randomObject(rng, scene);
     const std::string where = cellNames()[static_cast<size_t>(o.cell)];
-    switch (rng.below(9)) {
-    case 0:
+    switch (form) {
+    case kColour:
         return {"What color is the object in the " + where + "?", colourOf(o), o.cell, 1};
-    case 1:
+    case kShape:
         return {"What shape is in the " + where + "?", shapeOf(o), o.cell, 0};
-    case 2:
+    case kCount:
         return {"How many objects are there?", std::to_string(scene.objects.size()), -1, -1};
-    case 3: {
+    case kCountColour: {
         const int c = rng.below(static_cast<int>(objectColours().size()));
         return {"How many " + objectColours()[static_cast<size_t>(c)].name + " objects are there?",
                 std::to_string(scene.count(c, -1)), -1, 3};
     }
-    case 4: {
+    case kCountShape: {
         const int s = rng.below(static_cast<int>(shapeNames().size()));
         return {"How many " + shapeNames()[static_cast<size_t>(s)] + "s are there?",
                 std::to_string(scene.count(-1, s)), -1, -1};
     }
-    case 5:
+    case kWhere:
         if (uniquePair(scene, o))
             return {"Where is the " + colourOf(o) + " " + shapeOf(o) + "?", where, o.cell, 2};
         return {"Is the object in the " + where + " small or large?",
                 sizeNames()[static_cast<size_t>(o.size)], o.cell, 0};
-    case 6: {
+    case kIsThere: {
         // Half the time ask about an object that is there, so yes and no are balanced.
         int c = o.colour, s = o.shape;
         if (rng.below(2) == 1) {
@@ -112,15 +116,36 @@ QA shortQuestion(Rng &rng, const Scene &scene)
                     shapeNames()[static_cast<size_t>(s)] + "?",
                 scene.count(c, s) > 0 ? "yes" : "no", -1, -1};
     }
-    case 7:
+    case kSize:
         return {"Is the object in the " + where + " small or large?",
                 sizeNames()[static_cast<size_t>(o.size)], o.cell, 1};
+    case kEmpty:
     default: {
         const int cell = rng.below(9);
         return {"Is the " + cellNames()[static_cast<size_t>(cell)] + " empty?",
                 scene.at(cell) ? "no" : "yes", scene.at(cell) ? cell : -1, 1};
     }
     }
+}
+
+} // namespace
+
+QA shortQuestion(Rng &rng, const Scene &scene)
+{
+    const Object &o = randomObject(rng, scene);
+    return questionOfForm(rng, scene, o, rng.below(9));
+}
+
+QA searchQuestion(Rng &rng, const Scene &scene)
+{
+    constexpr int kSearchForms[] = {kCountColour, kCountShape, kWhere, kIsThere};
+    const Object &o = randomObject(rng, scene);
+    int form = kSearchForms[rng.below(4)];
+    // "Where is" needs an object whose colour and shape are unique; shortQuestion asks about the
+    // size then, which is no search.
+    if (form == kWhere && !uniquePair(scene, o))
+        form = kIsThere;
+    return questionOfForm(rng, scene, o, form);
 }
 
 QA followUp(Rng &rng, const Scene &scene, const QA &previous)
@@ -164,7 +189,10 @@ QA earlierImageQuestion(Rng &rng, const Scene &scene, int index)
 
 namespace {
 
-void addShortTurns(Rng &rng, Conversation &c, int image, int count, bool showImage)
+using Ask = QA (*)(Rng &, const Scene &);
+
+void addShortTurns(Rng &rng, Conversation &c, int image, int count, bool showImage,
+                   Ask ask = shortQuestion)
 {
     const Scene &scene = c.scenes[static_cast<size_t>(image)];
     QA previous;
@@ -176,7 +204,7 @@ void addShortTurns(Rng &rng, Conversation &c, int image, int count, bool showIma
             kind = TurnKind::FollowUp;
         }
         if (qa.question.empty()) {
-            qa = shortQuestion(rng, scene);
+            qa = ask(rng, scene);
             kind = TurnKind::Short;
         }
         c.turns.push_back({showImage && i == 0 ? image : -1, qa.question, qa.answer, kind});
@@ -211,17 +239,31 @@ Conversation trainingConversation(Rng &rng)
     return c;
 }
 
-Conversation quizConversation(Rng &rng, int maxObjects)
+namespace {
+
+Conversation drill(Rng &rng, int maxObjects, Ask ask)
 {
     Conversation c;
     const int images = 1 + rng.below(2);
     for (int i = 0; i < images; ++i) {
         c.scenes.push_back(randomScene(rng, 1, maxObjects));
-        addShortTurns(rng, c, i, 4 + rng.below(3), true);
+        addShortTurns(rng, c, i, 4 + rng.below(3), true, ask);
     }
     if (images > 1)
         addEarlierImageTurn(rng, c, 0);
     return c;
+}
+
+} // namespace
+
+Conversation quizConversation(Rng &rng, int maxObjects)
+{
+    return drill(rng, maxObjects, shortQuestion);
+}
+
+Conversation searchConversation(Rng &rng)
+{
+    return drill(rng, 8, searchQuestion);
 }
 
 Conversation readingConversation(Rng &rng)

@@ -37,6 +37,10 @@ struct QA
 };
 
 QA shortQuestion(Rng &rng, const Scene &scene);
+// A short question that searches or counts by colour and shape: "Is there a red star?", "Where
+// is the red star?", "How many stars are there?" or "How many red objects are there?", four of
+// shortQuestion's nine forms, the ones a model learns last (docs/demo-model.md).
+QA searchQuestion(Rng &rng, const Scene &scene);
 // A question that needs the earlier turn `previous` to be understood ("What color is it?").
 // Returns an empty question when `previous` offers nothing to refer to.
 QA followUp(Rng &rng, const Scene &scene, const QA &previous);
@@ -50,7 +54,10 @@ Conversation trainingConversation(Rng &rng);
 // a question about the first image after the second. Short sequences dense in one-word answers.
 // Scenes hold 1..maxObjects objects (fewer: an easier first stage of a curriculum).
 Conversation quizConversation(Rng &rng, int maxObjects = 8);
-// Reading drill: 2-3 images of 3-8 objects, each described and then asked 3-5 short questions
+// Search drill: a question drill of 1-8 objects whose short questions are all searchQuestion's
+// (follow-ups and the earlier-image question as in quizConversation).
+Conversation searchConversation(Rng &rng);
+// Reading drill: 2-3 images of 1-8 objects, each described and then asked 3-5 short questions
 // and follow-ups, with a question about an earlier image after every later one. Every answer is
 // also in a description above it: the drill teaches the model to read its conversation, which
 // the held-out follow-ups and earlier-image questions allow (the drills above have no text to

@@ -9,7 +9,7 @@ namespace ec::demo {
 namespace {
 
 constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3, kQuizTrainStream = 4,
-                   kReadingTrainStream = 5;
+                   kReadingTrainStream = 5, kSearchTrainStream = 6;
 
 uint64_t itemSeed(uint64_t seed, uint64_t stream, uint64_t index)
 {
@@ -36,6 +36,12 @@ Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects)
 {
     Rng rng(itemSeed(seed, kQuizTrainStream, index));
     return quizConversation(rng, maxObjects);
+}
+
+Conversation searchTrainingItem(uint64_t seed, uint64_t index)
+{
+    Rng rng(itemSeed(seed, kSearchTrainStream, index));
+    return searchConversation(rng);
 }
 
 Conversation readingTrainingItem(uint64_t seed, uint64_t index)

@@ -19,6 +19,8 @@ Conversation trainingItem(uint64_t seed, uint64_t index);
 Conversation longTrainingItem(uint64_t seed, uint64_t index);
 // A question drill (quizConversation), from a stream of its own.
 Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects = 8);
+// A search drill (searchConversation), from a stream of its own.
+Conversation searchTrainingItem(uint64_t seed, uint64_t index);
 // A reading drill (readingConversation), from a stream of its own.
 Conversation readingTrainingItem(uint64_t seed, uint64_t index);
 
