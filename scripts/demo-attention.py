@@ -2,10 +2,12 @@
 """demo-attention.py MODEL WORLD [N]: where the demo model looks when it names one cell.
 
 For held-out questions that name a cell ("What color is the object in the middle left?", "What
-shape is in the top right?"), and for the same cells inside reference descriptions (the token
-after "Middle left:", teacher forced), prints per decoder layer the share of the attention over
-the 36 image patches, from the position that predicts the answer, that falls on the named cell's
-four patches (heads averaged; chance is 4/36 = 11%). The forward is the independent float32
+shape is in the top right?"), for the same cells inside reference descriptions (the token
+after "Middle left:", teacher forced), and for the questions that search by content ("Where is
+the red star?", whose answer is the cell to find), prints per decoder layer the share of the
+attention over the 36 image patches, from the position that predicts the answer, that falls on
+that cell's four patches (heads averaged; chance is 4/36 = 11%), and for the search questions
+also the share of the layer's best head. The forward is the independent float32
 reference of tests/engine/oracle/llava_reference.py; ids and pixels come from elastic-cli
 (BUILD, default ./build). docs/demo-model.md reads the output.
 """
@@ -69,6 +71,17 @@ def share_on_cell(rows, image_pos, cells):
     return out
 
 
+def head_shares_on_cell(w, cfg, ids, pix, image_pos, cell):
+    """Per layer and head: the answer position's share of its image attention on CELL."""
+    probs = []
+    ref.llava_logits(w, cfg, ids, pix, probs)
+    shares = []
+    for p in probs:  # [heads, queries, keys]
+        img = p[:, -1][:, image_pos]
+        shares.append(img[:, cell_patches(cell)].sum(-1) / img.sum(-1))
+    return torch.stack(shares)
+
+
 def main():
     model, world = sys.argv[1], sys.argv[2]
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 40
@@ -82,8 +95,11 @@ def main():
     named = re.compile(r"(Top left|Top middle|Top right|Middle left|Center|Middle right|"
                        r"Bottom left|Bottom middle|Bottom right): ")
     totals = {"question": [], "description": []}
+    searched = []  # [layers, heads] per "Where is" question
+    where = re.compile(r"^Where is the \w+ \w+\?$")
     for item in items:
-        if len(totals["question"]) >= limit and len(totals["description"]) >= limit // 4:
+        if (len(totals["question"]) >= limit and len(totals["description"]) >= limit // 4 and
+                len(searched) >= limit):
             break
         prompt = "USER: <image>\n" + item["question"] + " ASSISTANT:"
         ids = token_ids(model, prompt)
@@ -92,7 +108,10 @@ def main():
         image_pos = list(range(i, i + n_img))
         pix = pixels(model, os.path.join(world, "eval", item["image"]))
         m = asked.search(item["question"])
-        if item["kind"] == "short" and m and len(totals["question"]) < limit:
+        if item["kind"] == "short" and where.match(item["question"]) and len(searched) < limit:
+            searched.append(head_shares_on_cell(w, cfg, torch.tensor(ids), pix, image_pos,
+                                                CELLS.index(item["answer"])))
+        elif item["kind"] == "short" and m and len(totals["question"]) < limit:
             rows = attention_rows(w, cfg, torch.tensor(ids), pix, [len(ids) - 1])
             totals["question"].append(share_on_cell(rows, image_pos, [CELLS.index(m.group(1))]))
         elif item["kind"] == "description" and len(totals["description"]) < limit // 4:
@@ -114,6 +133,12 @@ def main():
         per_layer = torch.tensor(shares).mean(0)
         print("%-12s n=%-3d " % (kind, len(shares)) +
               "  ".join("layer %d %5.1f%%" % (l, 100 * s) for l, s in enumerate(per_layer)))
+    if searched:
+        per_head = torch.stack(searched).mean(0)  # [layers, heads]
+        for label, per_layer in (("where is", per_head.mean(1)),
+                                 ("  best head", per_head.max(1).values)):
+            print("%-12s n=%-3d " % (label, len(searched)) +
+                  "  ".join("layer %d %5.1f%%" % (l, 100 * s) for l, s in enumerate(per_layer)))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <gtest/gtest.h>
+#include <set>
 #include <torch/optim/adam.h>
 
 using namespace ec::demo;
@@ -392,6 +393,42 @@ TEST(DemoTrainer, PositionHeadReadsTheCellOfEachPatch)
     EXPECT_LT(fittedLoss(with, x, y, 150) - fittedLoss(without, x, y, 150), 0.05);
 }
 
+// With readPatchContent the three heads also read each patch alone against its cell's labels.
+// Features that carry the labels in every patch of a cell fit that to almost nothing; features
+// that carry them in one patch per cell fit the cell averages but not the patches without them.
+TEST(DemoTrainer, PatchContentReadsEachPatchAgainstItsCell)
+{
+    constexpr int64_t grid = 4, dim = 16;
+    std::vector<at::Tensor> everyPatch, onePatch, cells;
+    for (uint64_t i = 0; i < 12; ++i) {
+        const at::Tensor labels = cellLabels(trainingItem(4, i).scenes.at(0));
+        at::Tensor all = at::zeros({grid * grid, dim}), one = at::zeros({grid * grid, dim});
+        std::set<int64_t> marked;
+        for (int64_t r = 0; r < grid; ++r)
+            for (int64_t c = 0; c < grid; ++c) {
+                const int64_t cell = cellOfPatch(r, c);
+                for (at::Tensor *f : {&all, &one}) {
+                    if (f == &one && !marked.insert(cell).second)
+                        continue; // a later patch of a cell already marked
+                    (*f)[r * grid + c][labels[cell][0].item<int64_t>()] = 1.0;
+                    (*f)[r * grid + c][6 + labels[cell][1].item<int64_t>()] = 1.0;
+                    (*f)[r * grid + c][9 + labels[cell][2].item<int64_t>()] = 1.0;
+                }
+            }
+        everyPatch.push_back(all);
+        onePatch.push_back(one);
+        cells.push_back(labels);
+    }
+    const at::Tensor y = at::stack(cells, 0);
+    const at::Tensor all = at::cat(everyPatch, 0), one = at::cat(onePatch, 0);
+    PerceptionHeads cellsOnly(dim, 32, 8, 1), patchesToo(dim, 32, 8, 1, false, true);
+    EXPECT_EQ(patchesToo.params().size(), cellsOnly.params().size());
+    EXPECT_LT(fittedLoss(patchesToo, all, y, 300), 0.1);
+    PerceptionHeads cellsOnlyOne(dim, 32, 8, 1), patchesTooOne(dim, 32, 8, 1, false, true);
+    EXPECT_LT(fittedLoss(cellsOnlyOne, one, y, 300), 0.1);
+    EXPECT_GT(fittedLoss(patchesTooOne, one, y, 300), 1.0);
+}
+
 // The recipe's phase 5 mix (--long-every 8 --reading-every 2 --quiz-every 1): a long step at
 // the 8th, reading drills at the other even steps, question drills at the odd ones.
 TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
@@ -405,6 +442,7 @@ TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
         const StepKind kind = stepKind(options, step);
         kinds += kind == StepKind::Long      ? 'L'
                  : kind == StepKind::Reading ? 'R'
+                 : kind == StepKind::Listing ? 'W'
                  : kind == StepKind::Search  ? 'F'
                  : kind == StepKind::Quiz    ? 'Q'
                                              : 'S';
@@ -416,6 +454,15 @@ TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
     for (int64_t step = 0; step < 16; ++step)
         kinds += stepKind(options, step) == StepKind::Search ? 'F' : '.';
     EXPECT_EQ(kinds, "..F.....F.....F.");
+    // Listing drills come before search drills: every 5th step that is neither long nor reading.
+    options.listingEvery = 5;
+    kinds.clear();
+    for (int64_t step = 0; step < 16; ++step) {
+        const StepKind kind = stepKind(options, step);
+        kinds += kind == StepKind::Listing ? 'W' : kind == StepKind::Search ? 'F' : '.';
+    }
+    EXPECT_EQ(kinds, "..F.W...F.....W.");
+    options.listingEvery = 0;
     options.searchEvery = 0;
     options.readingEvery = 0; // phase 4
     EXPECT_EQ(stepKind(options, 1), StepKind::Quiz);

@@ -230,22 +230,30 @@ TEST(DemoWorld, QuizScenesCanBeCappedForACurriculum)
     EXPECT_GT(*uncapped.rbegin(), 2u) << "the default drills keep scenes of up to eight objects";
 }
 
+namespace {
+
+int colourOf(const std::string &name)
+{
+    for (size_t c = 0; c < objectColours().size(); ++c)
+        if (objectColours()[c].name == name)
+            return static_cast<int>(c);
+    return -1;
+}
+
+int shapeOf(const std::string &name)
+{
+    for (size_t k = 0; k < shapeNames().size(); ++k)
+        if (shapeNames()[k] == name)
+            return static_cast<int>(k);
+    return -1;
+}
+
+} // namespace
+
 // Search drills ask only the forms that search or count by colour and shape, each answered from
 // the scene on show; follow-ups and the earlier-image question stay as in the question drills.
 TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
 {
-    auto colourOf = [](const std::string &name) {
-        for (size_t c = 0; c < objectColours().size(); ++c)
-            if (objectColours()[c].name == name)
-                return static_cast<int>(c);
-        return -1;
-    };
-    auto shapeOf = [](const std::string &name) {
-        for (size_t k = 0; k < shapeNames().size(); ++k)
-            if (shapeNames()[k] == name)
-                return static_cast<int>(k);
-        return -1;
-    };
     std::map<std::string, int> forms;
     std::set<std::string> isThereAnswers;
     for (uint64_t i = 0; i < 40; ++i) {
@@ -293,6 +301,54 @@ TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
     for (const auto &[form, n] : forms)
         EXPECT_GE(n, 20) << form;
     EXPECT_EQ(isThereAnswers, (std::set<std::string>{"no", "yes"}));
+}
+
+// Listing drills: every short question names a colour, a shape or both, and its answer lists the
+// cells holding such an object in reading order, re-derived here cell by cell from the scene.
+TEST(DemoWorld, ListingItemsListTheCellsThatHoldTheNamedObjects)
+{
+    std::map<std::string, int> keys;
+    std::set<size_t> listLengths;
+    for (uint64_t i = 0; i < 40; ++i) {
+        const Conversation c = listingTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(listingTrainingItem(1, i)));
+        EXPECT_NE(conversationText(c), conversationText(searchTrainingItem(1, i)));
+        int image = -1;
+        for (const auto &t : c.turns) {
+            if (t.image >= 0)
+                image = t.image;
+            if (t.kind != TurnKind::Short)
+                continue;
+            const Scene &scene = c.scenes[static_cast<size_t>(image)];
+            std::istringstream words(t.question.substr(0, t.question.size() - 1));
+            std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+            ASSERT_TRUE(w.size() == 4 || w.size() == 5) << t.question;
+            ASSERT_EQ(w[0] + " " + w[1] + " " + w[2], "Where are the") << t.question;
+            const std::string last = w.back().substr(0, w.back().size() - 1); // "stars"
+            const int colour = w.size() == 5 ? colourOf(w[3]) : -1;
+            const int shape = last == "object" ? -1 : shapeOf(last);
+            ASSERT_TRUE(w.size() == 4 || colour >= 0) << t.question;
+            ASSERT_TRUE(last == "object" || shape >= 0) << t.question;
+            ASSERT_TRUE(colour >= 0 || shape >= 0) << t.question;
+            std::vector<std::string> cells;
+            for (int cell = 0; cell < 9; ++cell) {
+                const Object *o = scene.at(cell);
+                if (o && (colour < 0 || o->colour == colour) && (shape < 0 || o->shape == shape))
+                    cells.push_back(cellNames()[static_cast<size_t>(cell)]);
+            }
+            std::string expected = cells.empty() ? "none" : cells[0];
+            for (size_t k = 1; k < cells.size(); ++k)
+                expected += ", " + cells[k];
+            EXPECT_EQ(t.answer, expected) << t.question;
+            listLengths.insert(cells.size());
+            ++keys[colour < 0 ? "shape" : shape < 0 ? "colour" : "both"];
+        }
+    }
+    EXPECT_EQ(keys.size(), 3u);
+    for (const auto &[key, n] : keys)
+        EXPECT_GE(n, 20) << key;
+    for (size_t n : {0u, 1u, 2u, 3u})
+        EXPECT_TRUE(listLengths.count(n)) << "no list of " << n << " cells";
 }
 
 // Reading drills: each image is described when it is shown, and every question after it is

@@ -25,8 +25,9 @@ constexpr Head kPosition{"position", 9, -1, 0}; // per patch: its cell
 } // namespace
 
 PerceptionHeads::PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize,
-                                 uint64_t seed, bool readPosition)
+                                 uint64_t seed, bool readPosition, bool readPatchContent)
     : readPosition_(readPosition)
+    , readPatchContent_(readPatchContent)
 {
     const int64_t grid = imageSize / patchSize;
     pool_ = at::zeros({9, grid * grid}, at::kFloat);
@@ -104,6 +105,12 @@ at::Tensor PerceptionHeads::loss(const at::Tensor &features, const at::Tensor &c
         total =
             total + at::cross_entropy_loss(logits(f, h.name).reshape({-1, h.classes}),
                                            target.reshape({-1}), {}, at::Reduction::Mean, kIgnore);
+        if (readPatchContent_) {
+            const at::Tensor perPatch = target.index_select(1, patchCell_); // [N, T]
+            total = total + at::cross_entropy_loss(logits(patches, h.name).reshape({-1, h.classes}),
+                                                   perPatch.reshape({-1}), {}, at::Reduction::Mean,
+                                                   kIgnore);
+        }
     }
     return total;
 }

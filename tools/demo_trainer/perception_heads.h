@@ -5,7 +5,10 @@
 // this loss gives it a direct signal. An optional fourth head reads, from each patch alone, the
 // cell it lies in: the decoder's RoPE puts positions into attention scores, not into what a
 // token passes on, so "Where is the red star?" can only be answered if the image token itself
-// says where it is. The heads are saved with the run's state, never with the model.
+// says where it is. Optionally the three cell heads also read each patch alone (its cell's
+// object), so that every image token, not only a cell's average, says what it shows: a question
+// that searches by colour and shape has to match single tokens. The heads are saved with the
+// run's state, never with the model.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -20,14 +23,15 @@ class PerceptionHeads
 {
 public:
     PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize, uint64_t seed,
-                    bool readPosition = false);
+                    bool readPosition = false, bool readPatchContent = false);
 
     std::map<std::string, at::Tensor> &params() { return params_; }
     void to(const at::Device &device);
 
     // features [N * T, D] (T patches per image, or T + 1 with the class token first),
     // cells [N, 9, 3] as cellLabels() writes them. Sum of the three cross-entropies (four with
-    // the position head, whose target is each patch's cell).
+    // the position head, whose target is each patch's cell; plus the three heads per patch with
+    // readPatchContent).
     at::Tensor loss(const at::Tensor &features, const at::Tensor &cells) const;
     // Per head (shape-or-empty, size, colour): the fraction of cells read right; size and
     // colour over the occupied cells only.
@@ -42,6 +46,7 @@ private:
     at::Tensor pool_;      // [9, grid * grid]: 1 / count for the patches of each cell
     at::Tensor patchCell_; // [grid * grid]: the cell of each patch
     bool readPosition_;
+    bool readPatchContent_;
 };
 
 } // namespace ec::demo

@@ -37,20 +37,28 @@ int main(int argc, char **argv)
     app.add_option("--long-every", o.longEvery,
                    "every Nth step trains on long four-image conversations (0: never)");
     app.add_option("--quiz-every", o.quizEvery,
-                   "every Nth step that is not long, reading or search trains on question drills "
+                   "every Nth step that is not long, reading, listing or search trains on question "
+                   "drills "
                    "(0: never)");
     app.add_option("--reading-every", o.readingEvery,
                    "every Nth step that is not long trains on reading drills: described images "
                    "and questions whose answers the descriptions hold (0: never; it comes before "
                    "--quiz-every)");
+    app.add_option("--listing-every", o.listingEvery,
+                   "every Nth step that is neither long nor reading trains on listing drills: "
+                   "questions answered by the cells whose object has a colour, a shape or both "
+                   "(0: never; it comes before --search-every)");
     app.add_option("--search-every", o.searchEvery,
-                   "every Nth step that is neither long nor reading trains on search drills: "
+                   "every Nth step that is not long, reading or listing trains on search drills: "
                    "question drills that only search or count by colour and shape (0: never; it "
                    "comes before --quiz-every)");
     app.add_option("--quiz-objects", o.quizObjects, "drill scenes hold 1..N objects (1-8)")
         ->check(CLI::Range(1, 8));
     app.add_flag("--position-head", o.positionHead,
                  "the perception loss also reads each image token's grid cell");
+    app.add_flag("--patch-content", o.patchContent,
+                 "the perception loss also reads each image token's object (shape, size, colour) "
+                 "from that token alone");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

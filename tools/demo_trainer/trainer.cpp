@@ -90,7 +90,7 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     d_->model = std::make_unique<DemoModel>(config, options_.seed);
     d_->perception = std::make_unique<PerceptionHeads>(
         config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed,
-        options_.positionHead);
+        options_.positionHead, options_.patchContent);
     d_->format.tokenizer = &d_->tokenizer;
     d_->format.preprocess = image::PreprocessConfig::fromModelDirectory(modelDir());
     d_->format.imageTokenId = config.imageTokenId;
@@ -158,6 +158,8 @@ StepKind stepKind(const TrainerOptions &options, int64_t step)
         return StepKind::Long;
     if (every(options.readingEvery))
         return StepKind::Reading;
+    if (every(options.listingEvery))
+        return StepKind::Listing;
     if (every(options.searchEvery))
         return StepKind::Search;
     return every(options.quizEvery) ? StepKind::Quiz : StepKind::Stream;
@@ -170,6 +172,8 @@ Conversation DemoTrainer::item(StepKind kind, uint64_t index) const
         return longTrainingItem(options_.seed, index);
     case StepKind::Reading:
         return readingTrainingItem(options_.seed, index);
+    case StepKind::Listing:
+        return listingTrainingItem(options_.seed, index);
     case StepKind::Search:
         return searchTrainingItem(options_.seed, index);
     case StepKind::Quiz:

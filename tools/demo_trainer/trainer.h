@@ -35,9 +35,11 @@ struct TrainerOptions
     int64_t longEvery = 4;         // every Nth step trains on long conversations (0: never)
     int64_t quizEvery = 0;         // every Nth other step trains on question drills (0: never)
     int64_t readingEvery = 0;      // every Nth other step trains on reading drills (before quiz)
-    int64_t searchEvery = 0;       // every Nth other step trains on search drills (after reading)
+    int64_t listingEvery = 0;      // every Nth other step trains on listing drills (after reading)
+    int64_t searchEvery = 0;       // every Nth other step trains on search drills (after listing)
     int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
     bool positionHead = false;     // the perception loss also reads each patch's cell
+    bool patchContent = false;     // ... and each patch's object (shape, size, colour)
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)
@@ -45,8 +47,9 @@ struct TrainerOptions
 };
 
 // The stream a step draws its whole batch from. A long step comes first, then a reading drill,
-// a search drill, a question drill; a step that is none of them takes the training stream.
-enum class StepKind { Stream, Long, Reading, Search, Quiz };
+// a listing drill, a search drill, a question drill; a step that is none of them takes the
+// training stream.
+enum class StepKind { Stream, Long, Reading, Listing, Search, Quiz };
 StepKind stepKind(const TrainerOptions &options, int64_t step); // step counts from 0
 
 struct EvalResult

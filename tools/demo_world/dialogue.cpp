@@ -148,6 +148,30 @@ QA searchQuestion(Rng &rng, const Scene &scene)
     return questionOfForm(rng, scene, o, form);
 }
 
+QA listQuestion(Rng &rng, const Scene &scene)
+{
+    // Half the keys come from an object that is there, so most lists are not empty.
+    const Object &o = randomObject(rng, scene);
+    const bool present = rng.below(2) == 0;
+    const int colour = present ? o.colour : rng.below(static_cast<int>(objectColours().size()));
+    const int shape = present ? o.shape : rng.below(static_cast<int>(shapeNames().size()));
+    const int key = rng.below(3); // 0 colour, 1 shape, 2 both
+    const int c = key == 1 ? -1 : colour, s = key == 0 ? -1 : shape;
+    std::string question = "Where are the ";
+    if (c >= 0)
+        question += objectColours()[static_cast<size_t>(c)].name + " ";
+    question += s >= 0 ? shapeNames()[static_cast<size_t>(s)] + "s?" : std::string("objects?");
+    std::string answer;
+    for (const Object &each : scene.objects) { // sorted by cell: reading order
+        if ((c >= 0 && each.colour != c) || (s >= 0 && each.shape != s))
+            continue;
+        if (!answer.empty())
+            answer += ", ";
+        answer += cellNames()[static_cast<size_t>(each.cell)];
+    }
+    return {question, answer.empty() ? "none" : answer, -1, -1};
+}
+
 QA followUp(Rng &rng, const Scene &scene, const QA &previous)
 {
     if (previous.topic == 3) {
@@ -264,6 +288,11 @@ Conversation quizConversation(Rng &rng, int maxObjects)
 Conversation searchConversation(Rng &rng)
 {
     return drill(rng, 8, searchQuestion);
+}
+
+Conversation listingConversation(Rng &rng)
+{
+    return drill(rng, 8, listQuestion);
 }
 
 Conversation readingConversation(Rng &rng)

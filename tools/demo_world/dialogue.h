@@ -41,6 +41,11 @@ QA shortQuestion(Rng &rng, const Scene &scene);
 // is the red star?", "How many stars are there?" or "How many red objects are there?", four of
 // shortQuestion's nine forms, the ones a model learns last (docs/demo-model.md).
 QA searchQuestion(Rng &rng, const Scene &scene);
+// A question that lists, in reading order, the cells whose object has a colour, a shape or both:
+// "Where are the red objects?" -> "top left, center", "Where are the red stars?" -> "none". Not
+// a held-out form: an answer of several cells trains search by content on every word, where a
+// yes, a no or a count trains it on one.
+QA listQuestion(Rng &rng, const Scene &scene);
 // A question that needs the earlier turn `previous` to be understood ("What color is it?").
 // Returns an empty question when `previous` offers nothing to refer to.
 QA followUp(Rng &rng, const Scene &scene, const QA &previous);
@@ -57,6 +62,8 @@ Conversation quizConversation(Rng &rng, int maxObjects = 8);
 // Search drill: a question drill of 1-8 objects whose short questions are all searchQuestion's
 // (follow-ups and the earlier-image question as in quizConversation).
 Conversation searchConversation(Rng &rng);
+// Listing drill: a question drill of 1-8 objects whose short questions are all listQuestion's.
+Conversation listingConversation(Rng &rng);
 // Reading drill: 2-3 images of 1-8 objects, each described and then asked 3-5 short questions
 // and follow-ups, with a question about an earlier image after every later one. Every answer is
 // also in a description above it: the drill teaches the model to read its conversation, which
