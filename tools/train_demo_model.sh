@@ -17,9 +17,13 @@
 #      (described images, then questions the descriptions answer) at every 2nd step, drills at
 #      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read;
 #      then READ_MORE_STEPS (default 1800) more of the same, the cosine recomputed for the
-#      longer run (a warm restart, as phase 2 does).
-# The model to ship is the last phase's: RUN_DIR/read/model (tuned/model, grown/model, or
-# model, without it).
+#      longer run (a warm restart, as phase 2 does);
+#   6. SEARCH_STEPS (default 6000; 0 skips the phase) from phase 5's checkpoint, listing drills
+#      (a quarter of the steps), search drills (a sixth), question drills (a third), reading
+#      drills and long steps (an eighth each), with the position head and per-patch content
+#      heads (peak 5e-4), in RUN_DIR/search.
+# The model to ship is the last phase's: RUN_DIR/search/model (read/model, tuned/model,
+# grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP threads spin while
 # they wait (OMP_WAIT_POLICY=ACTIVE): on an idle 2-core machine a phase 5 step takes 0.6 of the
@@ -94,3 +98,12 @@ fi
 if [ "$(stepOf "$RUN/read")" -lt "$READ_TOTAL" ]; then
     reading "$READ_TOTAL" "$@"
 fi
+SEARCH_STEPS=${SEARCH_STEPS:-6000}
+[ "$SEARCH_STEPS" -gt 0 ] || exit 0
+search() {
+    [ -f "$RUN/search/state/state.json" ] || set -- --init-from "$RUN/read/model" "$@"
+    train "$RUN/search" --steps "$SEARCH_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
+        --listing-every 3 --search-every 2 --quiz-every 1 --position-head --patch-content \
+        --text-layers "$GROW_LAYERS" "$@"
+}
+search "$@"
