@@ -11,6 +11,8 @@ in the image, half are drawn at random (seed 1), as the drills draw them. Then:
   elastic-cli eval --model M --dataset OUT.json --methods full --no-teacher-forcing \\
       --max-tokens 40 --out DIR
   scripts/demo-listing-set.py --score DIR/records.jsonl     # right answers per key
+An answer that first repeats what it searches for ("red objects: top left", as drills trained
+with --listing-echo answer) is scored on the list after it.
 """
 import json
 import os
@@ -48,7 +50,10 @@ def score(records):
             for turn in json.loads(line)["turns"]:
                 key = key_of(turn["question"])
                 asked[key] = asked.get(key, 0) + 1
-                right[key] = right.get(key, 0) + (turn["hypothesis"] == turn["answer"])
+                said, sought = turn["hypothesis"], turn["question"][len("Where are the "):-1]
+                if said.startswith(sought + ": "):  # a model trained with --listing-echo
+                    said = said[len(sought) + 2:]
+                right[key] = right.get(key, 0) + (said == turn["answer"])
     for key in ("colour", "shape", "both"):
         print("%-6s %d / %d" % (key, right.get(key, 0), asked.get(key, 0)))
 

@@ -429,6 +429,39 @@ TEST(DemoTrainer, PatchContentReadsEachPatchAgainstItsCell)
     EXPECT_GT(fittedLoss(patchesTooOne, one, y, 300), 1.0);
 }
 
+// With colourWords the colour head has no weight of its own: it reads each cell against the rows
+// it is given (the colour names' embeddings in the trainer). Rows that match the features' colour
+// dimensions read every colour right without any fitting; the same rows in another order read
+// none right; and without rows the head refuses to guess.
+TEST(DemoTrainer, ColourWordsReadColourAgainstTheGivenRows)
+{
+    constexpr int64_t grid = 4, dim = 16;
+    std::vector<at::Tensor> features, cells;
+    for (uint64_t i = 0; i < 12; ++i) {
+        const at::Tensor labels = cellLabels(trainingItem(4, i).scenes.at(0));
+        at::Tensor f = at::zeros({grid * grid, dim});
+        for (int64_t r = 0; r < grid; ++r)
+            for (int64_t c = 0; c < grid; ++c)
+                f[r * grid + c][9 + labels[cellOfPatch(r, c)][2].item<int64_t>()] = 1.0;
+        features.push_back(f);
+        cells.push_back(labels);
+    }
+    const at::Tensor x = at::cat(features, 0), y = at::stack(cells, 0);
+    PerceptionHeads own(dim, 32, 8, 1), words(dim, 32, 8, 1, false, false, true);
+    EXPECT_TRUE(own.params().count("perception.colour.weight"));
+    EXPECT_FALSE(words.params().count("perception.colour.weight"));
+    EXPECT_TRUE(words.params().count("perception.colour.bias"));
+    EXPECT_THROW(words.loss(x, y), std::logic_error);
+
+    at::Tensor rows = at::zeros({6, dim}); // colour k (label k + 1) sits at dimension 10 + k
+    for (int64_t k = 0; k < 6; ++k)
+        rows[k][10 + k] = 4.0;
+    words.setColourWords(rows);
+    EXPECT_EQ(words.accuracy(x, y)[2], 1.0);
+    words.setColourWords(rows.roll(1, 0));
+    EXPECT_EQ(words.accuracy(x, y)[2], 0.0);
+}
+
 // The recipe's phase 5 mix (--long-every 8 --reading-every 2 --quiz-every 1): a long step at
 // the 8th, reading drills at the other even steps, question drills at the odd ones.
 TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)

@@ -248,6 +248,34 @@ int shapeOf(const std::string &name)
     return -1;
 }
 
+// A short turn of a drill: the scene it is asked about, its question's words without the "?",
+// and its answer.
+struct AskedTurn
+{
+    const Scene *scene;
+    std::string question;
+    std::vector<std::string> words;
+    std::string answer;
+};
+
+std::vector<AskedTurn> shortTurns(const Conversation &c)
+{
+    std::vector<AskedTurn> out;
+    int image = -1;
+    for (const auto &t : c.turns) {
+        if (t.image >= 0)
+            image = t.image;
+        if (t.kind != TurnKind::Short)
+            continue;
+        std::istringstream words(t.question.substr(0, t.question.size() - 1));
+        out.push_back({&c.scenes[static_cast<size_t>(image)],
+                       t.question,
+                       {std::istream_iterator<std::string>(words), {}},
+                       t.answer});
+    }
+    return out;
+}
+
 } // namespace
 
 // Search drills ask only the forms that search or count by colour and shape, each answered from
@@ -260,15 +288,9 @@ TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
         const Conversation c = searchTrainingItem(1, i);
         EXPECT_EQ(conversationText(c), conversationText(searchTrainingItem(1, i)));
         EXPECT_NE(conversationText(c), conversationText(quizTrainingItem(1, i)));
-        int image = -1;
-        for (const auto &t : c.turns) {
-            if (t.image >= 0)
-                image = t.image;
-            if (t.kind != TurnKind::Short)
-                continue;
-            const Scene &scene = c.scenes[static_cast<size_t>(image)];
-            std::istringstream words(t.question.substr(0, t.question.size() - 1));
-            std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+        for (const auto &t : shortTurns(c)) {
+            const Scene &scene = *t.scene;
+            const auto &w = t.words;
             ASSERT_GE(w.size(), 4u) << t.question;
             if (w[0] == "Is" && w[1] == "there") {
                 const int n = scene.count(colourOf(w[3]), shapeOf(w[4]));
@@ -304,51 +326,78 @@ TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
 }
 
 // Listing drills: every short question names a colour, a shape or both, and its answer lists the
-// cells holding such an object in reading order, re-derived here cell by cell from the scene.
+// cells holding such an object in reading order, re-derived here cell by cell from the scene. A
+// drill asked for one key draws the same scenes as the mixed drill and asks only that key; an
+// echoed drill asks the same questions.
 TEST(DemoWorld, ListingItemsListTheCellsThatHoldTheNamedObjects)
 {
-    std::map<std::string, int> keys;
-    std::set<size_t> listLengths;
-    for (uint64_t i = 0; i < 40; ++i) {
-        const Conversation c = listingTrainingItem(1, i);
-        EXPECT_EQ(conversationText(c), conversationText(listingTrainingItem(1, i)));
-        EXPECT_NE(conversationText(c), conversationText(searchTrainingItem(1, i)));
-        int image = -1;
-        for (const auto &t : c.turns) {
-            if (t.image >= 0)
-                image = t.image;
-            if (t.kind != TurnKind::Short)
-                continue;
-            const Scene &scene = c.scenes[static_cast<size_t>(image)];
-            std::istringstream words(t.question.substr(0, t.question.size() - 1));
-            std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
-            ASSERT_TRUE(w.size() == 4 || w.size() == 5) << t.question;
-            ASSERT_EQ(w[0] + " " + w[1] + " " + w[2], "Where are the") << t.question;
-            const std::string last = w.back().substr(0, w.back().size() - 1); // "stars"
-            const int colour = w.size() == 5 ? colourOf(w[3]) : -1;
-            const int shape = last == "object" ? -1 : shapeOf(last);
-            ASSERT_TRUE(w.size() == 4 || colour >= 0) << t.question;
-            ASSERT_TRUE(last == "object" || shape >= 0) << t.question;
-            ASSERT_TRUE(colour >= 0 || shape >= 0) << t.question;
-            std::vector<std::string> cells;
-            for (int cell = 0; cell < 9; ++cell) {
-                const Object *o = scene.at(cell);
-                if (o && (colour < 0 || o->colour == colour) && (shape < 0 || o->shape == shape))
-                    cells.push_back(cellNames()[static_cast<size_t>(cell)]);
+    const std::map<ListingKey, std::string> names{
+        {ListingKey::Colour, "colour"}, {ListingKey::Shape, "shape"}, {ListingKey::Both, "both"}};
+    for (ListingKey asked :
+         {ListingKey::Any, ListingKey::Colour, ListingKey::Shape, ListingKey::Both}) {
+        std::map<std::string, int> keys;
+        std::set<size_t> listLengths;
+        for (uint64_t i = 0; i < 40; ++i) {
+            const Conversation c = listingTrainingItem(1, i, {asked});
+            EXPECT_EQ(conversationText(c), conversationText(listingTrainingItem(1, i, {asked})));
+            EXPECT_NE(conversationText(c), conversationText(searchTrainingItem(1, i)));
+            const Conversation mixed = listingTrainingItem(1, i);
+            ASSERT_EQ(c.scenes.size(), mixed.scenes.size());
+            for (size_t k = 0; k < c.scenes.size(); ++k)
+                EXPECT_EQ(describeScene(c.scenes[k]), describeScene(mixed.scenes[k]));
+            // Echoed, the same questions; each answer first repeats what it searches for.
+            const Conversation echoed = listingTrainingItem(1, i, {asked, true});
+            ASSERT_EQ(echoed.turns.size(), c.turns.size());
+            for (size_t k = 0; k < c.turns.size(); ++k) {
+                const auto &plain = c.turns[k], &echo = echoed.turns[k];
+                ASSERT_EQ(echo.question, plain.question);
+                std::string expected = plain.answer;
+                if (plain.kind == TurnKind::Short) { // "Where are the red objects?"
+                    const size_t from = std::string("Where are the ").size();
+                    expected = plain.question.substr(from, plain.question.size() - from - 1) +
+                               ": " + plain.answer; // "red objects: top left"
+                }
+                EXPECT_EQ(echo.answer, expected);
             }
-            std::string expected = cells.empty() ? "none" : cells[0];
-            for (size_t k = 1; k < cells.size(); ++k)
-                expected += ", " + cells[k];
-            EXPECT_EQ(t.answer, expected) << t.question;
-            listLengths.insert(cells.size());
-            ++keys[colour < 0 ? "shape" : shape < 0 ? "colour" : "both"];
+            for (const auto &t : shortTurns(c)) {
+                const auto &w = t.words;
+                ASSERT_TRUE(w.size() == 4 || w.size() == 5) << t.question;
+                ASSERT_EQ(w[0] + " " + w[1] + " " + w[2], "Where are the") << t.question;
+                const std::string last = w.back().substr(0, w.back().size() - 1); // "stars"
+                const int colour = w.size() == 5 ? colourOf(w[3]) : -1;
+                const int shape = last == "object" ? -1 : shapeOf(last);
+                ASSERT_TRUE(w.size() == 4 || colour >= 0) << t.question;
+                ASSERT_TRUE(last == "object" || shape >= 0) << t.question;
+                ASSERT_TRUE(colour >= 0 || shape >= 0) << t.question;
+                std::vector<std::string> cells;
+                for (int cell = 0; cell < 9; ++cell) {
+                    const Object *o = t.scene->at(cell);
+                    if (o && (colour < 0 || o->colour == colour) &&
+                        (shape < 0 || o->shape == shape))
+                        cells.push_back(cellNames()[static_cast<size_t>(cell)]);
+                }
+                std::string expected = cells.empty() ? "none" : cells[0];
+                for (size_t k = 1; k < cells.size(); ++k)
+                    expected += ", " + cells[k];
+                EXPECT_EQ(t.answer, expected) << t.question;
+                listLengths.insert(cells.size());
+                ++keys[colour < 0 ? "shape" : shape < 0 ? "colour" : "both"];
+            }
         }
+        if (asked == ListingKey::Any) {
+            EXPECT_EQ(keys.size(), 3u);
+            for (const auto &[key, n] : keys)
+                EXPECT_GE(n, 20) << key;
+        } else {
+            ASSERT_EQ(keys.size(), 1u) << names.at(asked);
+            EXPECT_EQ(keys.begin()->first, names.at(asked));
+            EXPECT_GE(keys.begin()->second, 60);
+        }
+        // Both keys together rarely match more than one object.
+        const size_t longest = asked == ListingKey::Both ? 1 : 3;
+        for (size_t n = 0; n <= longest; ++n)
+            EXPECT_TRUE(listLengths.count(n)) << "no list of " << n << " cells";
     }
-    EXPECT_EQ(keys.size(), 3u);
-    for (const auto &[key, n] : keys)
-        EXPECT_GE(n, 20) << key;
-    for (size_t n : {0u, 1u, 2u, 3u})
-        EXPECT_TRUE(listLengths.count(n)) << "no list of " << n << " cells";
 }
 
 // Reading drills: each image is described when it is shown, and every question after it is

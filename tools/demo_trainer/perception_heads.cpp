@@ -25,7 +25,8 @@ constexpr Head kPosition{"position", 9, -1, 0}; // per patch: its cell
 } // namespace
 
 PerceptionHeads::PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t patchSize,
-                                 uint64_t seed, bool readPosition, bool readPatchContent)
+                                 uint64_t seed, bool readPosition, bool readPatchContent,
+                                 bool colourWords)
     : readPosition_(readPosition)
     , readPatchContent_(readPatchContent)
 {
@@ -55,6 +56,8 @@ PerceptionHeads::PerceptionHeads(int64_t featureDim, int64_t imageSize, int64_t 
                 .set_requires_grad(true);
         params_[p + ".bias"] = at::zeros({h.classes}, at::kFloat).set_requires_grad(true);
     }
+    if (colourWords)
+        params_.erase("perception.colour.weight");
 }
 
 void PerceptionHeads::to(const at::Device &device)
@@ -84,7 +87,12 @@ at::Tensor PerceptionHeads::cellFeatures(const at::Tensor &features, int64_t ima
 at::Tensor PerceptionHeads::logits(const at::Tensor &features, const std::string &head) const
 {
     const std::string p = "perception." + head;
-    return at::linear(features, params_.at(p + ".weight"), params_.at(p + ".bias"));
+    const auto weight = params_.find(p + ".weight");
+    if (weight != params_.end())
+        return at::linear(features, weight->second, params_.at(p + ".bias"));
+    if (!colourWords_.defined())
+        throw std::logic_error("perception heads: the colour words were not set");
+    return at::linear(features, colourWords_.to(features.scalar_type()), params_.at(p + ".bias"));
 }
 
 at::Tensor PerceptionHeads::loss(const at::Tensor &features, const at::Tensor &cells) const

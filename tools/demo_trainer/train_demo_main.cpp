@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
 
 int main(int argc, char **argv)
 {
@@ -48,6 +49,16 @@ int main(int argc, char **argv)
                    "every Nth step that is neither long nor reading trains on listing drills: "
                    "questions answered by the cells whose object has a colour, a shape or both "
                    "(0: never; it comes before --search-every)");
+    using ec::demo::ListingKey;
+    const std::map<std::string, ListingKey> listingKeys{{"any", ListingKey::Any},
+                                                        {"colour", ListingKey::Colour},
+                                                        {"shape", ListingKey::Shape},
+                                                        {"both", ListingKey::Both}};
+    app.add_option("--listing-key", o.listing.key,
+                   "what listing drills search by: any (a third each), colour, shape or both")
+        ->transform(CLI::CheckedTransformer(listingKeys));
+    app.add_flag("--listing-echo", o.listing.echo,
+                 "listing answers first repeat what they search for (\"red objects: top left\")");
     app.add_option("--search-every", o.searchEvery,
                    "every Nth step that is not long, reading or listing trains on search drills: "
                    "question drills that only search or count by colour and shape (0: never; it "
@@ -59,6 +70,9 @@ int main(int argc, char **argv)
     app.add_flag("--patch-content", o.patchContent,
                  "the perception loss also reads each image token's object (shape, size, colour) "
                  "from that token alone");
+    app.add_flag("--colour-words", o.colourWords,
+                 "the perception loss reads colour against the decoder's embeddings of the colour "
+                 "names (held fixed), not a head of its own");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

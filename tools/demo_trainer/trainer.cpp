@@ -53,6 +53,15 @@ struct DemoTrainer::Impl
     at::ScalarType compute = at::kFloat;
     int64_t step = 0;
     double perceptionLoss = 0; // of the last step
+    at::Tensor colourIds;      // with --colour-words: the colour names' token ids
+
+    // The colour head's rows, read from the decoder's embeddings as they are now.
+    void updateColourWords()
+    {
+        if (colourIds.defined())
+            perception->setColourWords(
+                model->params().at("lm.embed_tokens.weight").index_select(0, colourIds));
+    }
 
     // Every trained tensor: the model's (saved in the checkpoint) and the perception heads'.
     std::vector<std::pair<std::string, at::Tensor>> trainable() const
@@ -67,7 +76,7 @@ struct DemoTrainer::Impl
 DemoTrainer::DemoTrainer(const TrainerOptions &options)
     : options_(options)
     , d_(std::make_unique<Impl>(Impl{
-          text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, {}, at::kFloat, 0, 0}))
+          text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, {}, at::kFloat, 0, 0, {}}))
 {
     auto &spec = options_.spec;
     spec.imageTokenId = d_->tokenizer.tokenId("<image>");
@@ -90,7 +99,7 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     d_->model = std::make_unique<DemoModel>(config, options_.seed);
     d_->perception = std::make_unique<PerceptionHeads>(
         config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed,
-        options_.positionHead, options_.patchContent);
+        options_.positionHead, options_.patchContent, options_.colourWords);
     d_->format.tokenizer = &d_->tokenizer;
     d_->format.preprocess = image::PreprocessConfig::fromModelDirectory(modelDir());
     d_->format.imageTokenId = config.imageTokenId;
@@ -103,6 +112,17 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     if (cuda) {
         d_->model->to(at::Device(at::kCUDA, 0));
         d_->perception->to(at::Device(at::kCUDA, 0));
+    }
+    if (options_.colourWords) {
+        std::vector<int64_t> ids;
+        for (const auto &colour : objectColours()) {
+            const int id = d_->tokenizer.tokenId("\u2581" + colour.name); // "▁red"
+            if (id < 0)
+                throw std::runtime_error("--colour-words: the tokenizer has no piece for \"" +
+                                         colour.name + "\"");
+            ids.push_back(id);
+        }
+        d_->colourIds = at::tensor(ids, at::kLong).to(d_->model->params().begin()->second.device());
     }
     if (options_.dtype == "bf16")
         d_->compute = at::kBFloat16;
@@ -173,7 +193,7 @@ Conversation DemoTrainer::item(StepKind kind, uint64_t index) const
     case StepKind::Reading:
         return readingTrainingItem(options_.seed, index);
     case StepKind::Listing:
-        return listingTrainingItem(options_.seed, index);
+        return listingTrainingItem(options_.seed, index, options_.listing);
     case StepKind::Search:
         return searchTrainingItem(options_.seed, index);
     case StepKind::Quiz:
@@ -213,6 +233,7 @@ double DemoTrainer::trainStep()
     at::Tensor total = loss;
     d_->perceptionLoss = 0;
     if (options_.perceptionWeight > 0 && features.defined()) {
+        d_->updateColourWords();
         at::Tensor perception = d_->perception->loss(features, batch.cells);
         d_->perceptionLoss = perception.item<double>();
         total = total + options_.perceptionWeight * perception;
@@ -264,6 +285,7 @@ EvalResult DemoTrainer::evaluate(int64_t shortItems)
         }
         if (!pixels.empty()) {
             const auto device = d_->model->params().begin()->second.device();
+            d_->updateColourWords();
             r.perception = d_->perception->accuracy(
                 d_->model->visionFeatures(at::cat(pixels, 0).to(device), d_->compute),
                 at::stack(cells, 0));

@@ -37,9 +37,11 @@ struct TrainerOptions
     int64_t readingEvery = 0;      // every Nth other step trains on reading drills (before quiz)
     int64_t listingEvery = 0;      // every Nth other step trains on listing drills (after reading)
     int64_t searchEvery = 0;       // every Nth other step trains on search drills (after listing)
+    ListingStyle listing;          // what listing drills search by; echo the key
     int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
     bool positionHead = false;     // the perception loss also reads each patch's cell
     bool patchContent = false;     // ... and each patch's object (shape, size, colour)
+    bool colourWords = false;      // the colour head reads against the colour names' embeddings
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)

@@ -1,6 +1,7 @@
 #include "tools/demo_world/dialogue.h"
 
 #include <cctype>
+#include <functional>
 
 namespace ec::demo {
 
@@ -148,19 +149,20 @@ QA searchQuestion(Rng &rng, const Scene &scene)
     return questionOfForm(rng, scene, o, form);
 }
 
-QA listQuestion(Rng &rng, const Scene &scene)
+QA listQuestion(Rng &rng, const Scene &scene, const ListingStyle &style)
 {
     // Half the keys come from an object that is there, so most lists are not empty.
     const Object &o = randomObject(rng, scene);
     const bool present = rng.below(2) == 0;
     const int colour = present ? o.colour : rng.below(static_cast<int>(objectColours().size()));
     const int shape = present ? o.shape : rng.below(static_cast<int>(shapeNames().size()));
-    const int key = rng.below(3); // 0 colour, 1 shape, 2 both
+    const int drawn = rng.below(3); // 0 colour, 1 shape, 2 both
+    const int key = style.key == ListingKey::Any ? drawn : static_cast<int>(style.key) - 1;
     const int c = key == 1 ? -1 : colour, s = key == 0 ? -1 : shape;
-    std::string question = "Where are the ";
+    std::string sought; // "red objects", "stars", "red stars"
     if (c >= 0)
-        question += objectColours()[static_cast<size_t>(c)].name + " ";
-    question += s >= 0 ? shapeNames()[static_cast<size_t>(s)] + "s?" : std::string("objects?");
+        sought += objectColours()[static_cast<size_t>(c)].name + " ";
+    sought += s >= 0 ? shapeNames()[static_cast<size_t>(s)] + "s" : std::string("objects");
     std::string answer;
     for (const Object &each : scene.objects) { // sorted by cell: reading order
         if ((c >= 0 && each.colour != c) || (s >= 0 && each.shape != s))
@@ -169,7 +171,9 @@ QA listQuestion(Rng &rng, const Scene &scene)
             answer += ", ";
         answer += cellNames()[static_cast<size_t>(each.cell)];
     }
-    return {question, answer.empty() ? "none" : answer, -1, -1};
+    if (answer.empty())
+        answer = "none";
+    return {"Where are the " + sought + "?", style.echo ? sought + ": " + answer : answer, -1, -1};
 }
 
 QA followUp(Rng &rng, const Scene &scene, const QA &previous)
@@ -213,7 +217,7 @@ QA earlierImageQuestion(Rng &rng, const Scene &scene, int index)
 
 namespace {
 
-using Ask = QA (*)(Rng &, const Scene &);
+using Ask = std::function<QA(Rng &, const Scene &)>;
 
 void addShortTurns(Rng &rng, Conversation &c, int image, int count, bool showImage,
                    Ask ask = shortQuestion)
@@ -290,9 +294,10 @@ Conversation searchConversation(Rng &rng)
     return drill(rng, 8, searchQuestion);
 }
 
-Conversation listingConversation(Rng &rng)
+Conversation listingConversation(Rng &rng, const ListingStyle &style)
 {
-    return drill(rng, 8, listQuestion);
+    return drill(rng, 8,
+                 [&style](Rng &r, const Scene &scene) { return listQuestion(r, scene, style); });
 }
 
 Conversation readingConversation(Rng &rng)

@@ -44,8 +44,18 @@ QA searchQuestion(Rng &rng, const Scene &scene);
 // A question that lists, in reading order, the cells whose object has a colour, a shape or both:
 // "Where are the red objects?" -> "top left, center", "Where are the red stars?" -> "none". Not
 // a held-out form: an answer of several cells trains search by content on every word, where a
-// yes, a no or a count trains it on one.
-QA listQuestion(Rng &rng, const Scene &scene);
+// yes, a no or a count trains it on one. The key is drawn (a third each) unless one is given;
+// the draws from `rng` are the same either way. With `echo` the answer first repeats what it
+// searches for ("red objects: top left, center"): the token that predicts the first cell is then
+// the key word itself, so a search can be learnt before the model has learnt to carry the key
+// from the question to the answer (docs/demo-model.md, "Search by colour").
+enum class ListingKey { Any, Colour, Shape, Both };
+struct ListingStyle
+{
+    ListingKey key = ListingKey::Any;
+    bool echo = false;
+};
+QA listQuestion(Rng &rng, const Scene &scene, const ListingStyle &style = {});
 // A question that needs the earlier turn `previous` to be understood ("What color is it?").
 // Returns an empty question when `previous` offers nothing to refer to.
 QA followUp(Rng &rng, const Scene &scene, const QA &previous);
@@ -63,7 +73,7 @@ Conversation quizConversation(Rng &rng, int maxObjects = 8);
 // (follow-ups and the earlier-image question as in quizConversation).
 Conversation searchConversation(Rng &rng);
 // Listing drill: a question drill of 1-8 objects whose short questions are all listQuestion's.
-Conversation listingConversation(Rng &rng);
+Conversation listingConversation(Rng &rng, const ListingStyle &style = {});
 // Reading drill: 2-3 images of 1-8 objects, each described and then asked 3-5 short questions
 // and follow-ups, with a question about an earlier image after every later one. Every answer is
 // also in a description above it: the drill teaches the model to read its conversation, which

@@ -44,10 +44,10 @@ Conversation searchTrainingItem(uint64_t seed, uint64_t index)
     return searchConversation(rng);
 }
 
-Conversation listingTrainingItem(uint64_t seed, uint64_t index)
+Conversation listingTrainingItem(uint64_t seed, uint64_t index, const ListingStyle &style)
 {
     Rng rng(itemSeed(seed, kListingTrainStream, index));
-    return listingConversation(rng);
+    return listingConversation(rng, style);
 }
 
 Conversation readingTrainingItem(uint64_t seed, uint64_t index)
