@@ -75,8 +75,15 @@ struct DemoTrainer::Impl
 
 DemoTrainer::DemoTrainer(const TrainerOptions &options)
     : options_(options)
-    , d_(std::make_unique<Impl>(Impl{
-          text::Tokenizer::fromDirectory(options.tokenizerDir), {}, {}, {}, {}, at::kFloat, 0, 0, {}}))
+    , d_(std::make_unique<Impl>(Impl{text::Tokenizer::fromDirectory(options.tokenizerDir),
+                                     {},
+                                     {},
+                                     {},
+                                     {},
+                                     at::kFloat,
+                                     0,
+                                     0,
+                                     {}}))
 {
     auto &spec = options_.spec;
     spec.imageTokenId = d_->tokenizer.tokenId("<image>");
