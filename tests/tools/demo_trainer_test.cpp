@@ -4,6 +4,7 @@
 #include "demo_test_support.h"
 #include "engine/model/vision_language_model.h"
 #include "engine/text/chat_template.h"
+#include "tools/demo_trainer/asked_heads.h"
 #include "tools/demo_trainer/grow_decoder.h"
 #include "tools/demo_trainer/perception_heads.h"
 #include "tools/demo_trainer/trainer.h"
@@ -207,6 +208,24 @@ TEST(DemoTrainer, ResumeRefusesAnotherSetOfPerceptionHeads)
     DemoTrainer other(options);
     expectRefusal([&] { other.resume(); }, "with --position-head",
                   "a state with the position head resumed without it");
+}
+
+// The same for the asked heads; and they read only a layer the decoder has, past the embeddings.
+TEST(DemoTrainer, AskedHeadNeedsALayerAndResumesOnlyWithIt)
+{
+    auto options = microOptions("ec_demo_resume_asked_");
+    for (int layer : {0, 3}) {
+        options.askedLayer = layer;
+        EXPECT_THROW(DemoTrainer{options}, std::invalid_argument) << layer;
+    }
+    options.askedLayer = 2; // the last layer's output
+    DemoTrainer a(options);
+    EXPECT_TRUE(std::isfinite(a.trainStep()));
+    a.saveState();
+    options.askedLayer = -1;
+    DemoTrainer other(options);
+    expectRefusal([&] { other.resume(); }, "with --asked-head",
+                  "a state with the asked heads resumed without them");
 }
 
 TEST(DemoTrainer, GrowthPlanSpreadsTheAddedBlocks)
@@ -460,6 +479,99 @@ TEST(DemoTrainer, ColourWordsReadColourAgainstTheGivenRows)
     EXPECT_EQ(words.accuracy(x, y)[2], 1.0);
     words.setColourWords(rows.roll(1, 0));
     EXPECT_EQ(words.accuracy(x, y)[2], 0.0);
+}
+
+// Hand-read from the world's question forms: colour + 1 and shape + 1 in the world's orders.
+TEST(DemoTrainer, AskedContentIsWhatTheQuestionNames)
+{
+    using Asked = std::array<int64_t, 2>;
+    EXPECT_EQ(askedContent("Where are the red objects?"), (Asked{1, 0}));
+    EXPECT_EQ(askedContent("Is there a blue star?"), (Asked{3, 4}));
+    EXPECT_EQ(askedContent("Where is the yellow circle?"), (Asked{4, 1}));
+    EXPECT_EQ(askedContent("And how many diamonds?"), (Asked{0, 5}));
+    EXPECT_EQ(askedContent("How many black objects are there?"), (Asked{6, 0}));
+    EXPECT_EQ(askedContent("What color is the object in the top left?"), (Asked{0, 0}));
+    EXPECT_EQ(askedContent("What shape is in the center?"), (Asked{0, 0}));
+}
+
+// The asked labels sit on exactly the positions that predict an answer, and an echoed listing
+// answer ("red objects: top left") says, independently of the question, which colour it is.
+// A description names neither, so it is not read.
+TEST(DemoTrainer, AskedLabelsSitOnTheAnswerPositions)
+{
+    DemoTrainer trainer(microOptions("ec_demo_asked_labels_"));
+    const ListingStyle echo{ListingKey::Colour, true};
+    for (uint64_t i = 0; i < 12; ++i) {
+        Conversation c = listingTrainingItem(5, i, echo);
+        // Two-image drills end with a question about the first image, which may name nothing.
+        std::erase_if(c.turns, [](const Turn &t) { return t.kind == TurnKind::EarlierImage; });
+        const Sample s = encodeConversation(c, trainer.format());
+        ASSERT_EQ(s.askedColour.size(), s.ids.size());
+        ASSERT_EQ(s.askedShape.size(), s.ids.size());
+        std::vector<int64_t> colours;
+        for (size_t p = 0; p < s.ids.size(); ++p) {
+            EXPECT_EQ(s.askedColour[p] != kIgnoreLabel, s.labels[p] != kIgnoreLabel) << p;
+            if (s.askedColour[p] == kIgnoreLabel)
+                continue;
+            EXPECT_EQ(s.askedShape[p], 0);
+            if (p == 0 || s.askedColour[p - 1] == kIgnoreLabel)
+                colours.push_back(s.askedColour[p]); // a turn's first answer position
+        }
+        ASSERT_EQ(colours.size(), c.turns.size());
+        for (size_t t = 0; t < c.turns.size(); ++t) {
+            const std::string said = c.turns[t].answer.substr(0, c.turns[t].answer.find(' '));
+            EXPECT_EQ(objectColours().at(static_cast<size_t>(colours[t] - 1)).name, said)
+                << c.turns[t].answer;
+        }
+    }
+    int descriptions = 0;
+    for (uint64_t i = 0; i < 40; ++i) {
+        Conversation c = trainingItem(5, i);
+        if (c.turns[0].kind != TurnKind::Description)
+            continue;
+        c.turns.resize(1);
+        const Sample s = encodeConversation(c, trainer.format());
+        EXPECT_EQ(std::count(s.askedColour.begin(), s.askedColour.end(), kIgnoreLabel),
+                  static_cast<long>(s.ids.size()));
+        ++descriptions;
+    }
+    EXPECT_GT(descriptions, 0);
+}
+
+// Positions whose features carry the asked colour and shape are read right once the heads are
+// fitted; positions labelled -100 (noise here) are left out, and with none read the loss is 0.
+TEST(DemoTrainer, AskedHeadsReadTheLabelledPositionsOnly)
+{
+    constexpr int64_t dim = 16, n = 60;
+    at::Tensor colour = at::arange(n, at::kLong) % 7, shape = (at::arange(n, at::kLong) * 5) % 6;
+    at::Tensor hidden = at::zeros({n, dim});
+    for (int64_t i = 0; i < n; ++i) {
+        hidden[i][colour[i].item<int64_t>()] = 1.0;
+        hidden[i][8 + shape[i].item<int64_t>()] = 1.0;
+    }
+    const at::Tensor ignored = at::arange(n, at::kLong) % 4 == 0; // noise, not read
+    hidden.index_put_({ignored}, at::randn({ignored.sum().item<int64_t>(), dim}) * 5);
+    colour.index_put_({ignored}, kIgnoreLabel);
+    shape.index_put_({ignored}, kIgnoreLabel);
+
+    AskedHeads heads(dim, 1);
+    torch::optim::Adam adam(std::vector<at::Tensor>{heads.params().at("asked.colour.weight"),
+                                                    heads.params().at("asked.colour.bias"),
+                                                    heads.params().at("asked.shape.weight"),
+                                                    heads.params().at("asked.shape.bias")},
+                            torch::optim::AdamOptions(0.1));
+    const double before = heads.loss(hidden, colour, shape).item<double>();
+    for (int i = 0; i < 200; ++i) {
+        adam.zero_grad();
+        heads.loss(hidden, colour, shape).backward();
+        adam.step();
+    }
+    EXPECT_LT(heads.loss(hidden, colour, shape).item<double>(), 0.05 * before);
+    const auto right = heads.accuracy(hidden, colour, shape);
+    EXPECT_EQ(right[0], 1.0);
+    EXPECT_EQ(right[1], 1.0);
+    const at::Tensor none = at::full({n}, kIgnoreLabel, at::kLong);
+    EXPECT_EQ(heads.loss(hidden, none, none).item<double>(), 0.0);
 }
 
 // The recipe's phase 5 mix (--long-every 8 --reading-every 2 --quiz-every 1): a long step at

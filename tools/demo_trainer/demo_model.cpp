@@ -186,8 +186,12 @@ at::Tensor DemoModel::forward(const at::Tensor &ids, const at::Tensor &pixels,
 
 at::Tensor DemoModel::forwardPacked(const at::Tensor &ids, const std::vector<int64_t> &lengths,
                                     const at::Tensor &pixels, at::ScalarType compute,
-                                    at::Tensor *imageFeatures) const
+                                    at::Tensor *imageFeatures, int tapLayer,
+                                    at::Tensor *layerInput) const
 {
+    if (layerInput && (tapLayer < 0 || tapLayer > config_.text.numLayers))
+        throw std::invalid_argument("demo model: no decoder layer " + std::to_string(tapLayer) +
+                                    " to read the input of");
     const auto device = params_.begin()->second.device();
     at::Tensor tokens = ids.to(device);
     Packing packing{lengths, {}};
@@ -223,8 +227,13 @@ at::Tensor DemoModel::forwardPacked(const at::Tensor &ids, const std::vector<int
     } else if (slotCount != 0) {
         throw std::invalid_argument("demo model: image tokens without images");
     }
-    for (int l = 0; l < config_.text.numLayers; ++l)
+    for (int l = 0; l < config_.text.numLayers; ++l) {
+        if (layerInput && l == tapLayer)
+            *layerInput = x;
         x = decoderLayer(x, packing, l, compute);
+    }
+    if (layerInput && tapLayer == config_.text.numLayers)
+        *layerInput = x;
     x = model::rmsNorm(x, w("lm.norm.weight", compute), config_.text.rmsNormEps);
     const std::string head =
         config_.tieWordEmbeddings ? "lm.embed_tokens.weight" : "lm_head.weight";

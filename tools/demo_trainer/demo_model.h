@@ -36,9 +36,12 @@ public:
     // The same for sequences of different lengths packed end to end: ids [N] with
     // sum(lengths) = N, logits [N, V]. Each sequence attends only to itself and counts its
     // positions from 0, so a batch costs its real tokens, not its longest times its size.
+    // `layerInput`, when given, receives the residual stream [N, hidden] at the input of
+    // decoder layer `tapLayer` (numLayers: the last layer's output, before the final norm).
     at::Tensor forwardPacked(const at::Tensor &ids, const std::vector<int64_t> &lengths,
                              const at::Tensor &pixels, at::ScalarType compute,
-                             at::Tensor *imageFeatures = nullptr) const;
+                             at::Tensor *imageFeatures = nullptr, int tapLayer = -1,
+                             at::Tensor *layerInput = nullptr) const;
 
     // The projected features of pixels [N, C, S, S]: [N * tokensPerImage, text hidden].
     at::Tensor visionFeatures(const at::Tensor &pixels, at::ScalarType compute) const;

@@ -9,6 +9,7 @@
 #include "tools/demo_world/dialogue.h"
 
 #include <ATen/core/Tensor.h>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -32,7 +33,14 @@ struct Sample
     std::vector<int64_t> labels; // labels[i]: the token to predict at position i, or -100
     at::Tensor pixels;           // [N, C, S, S] float32, undefined when no image
     at::Tensor cells;            // [N, 9, 3] int64, cellLabels() of each image
+    // What the turn's question names (askedContent) at each position that predicts its answer,
+    // when it names a colour or a shape; -100 elsewhere. For the trainer's AskedHeads.
+    std::vector<int64_t> askedColour, askedShape;
 };
+
+// The colour and the shape a question names, as {colour + 1, shape + 1}, 0 for none:
+// "Where are the red objects?" {1, 0}, "And how many stars?" {0, 4 + 1}.
+std::array<int64_t, 2> askedContent(const std::string &question);
 
 // The first `turns` turns, questions and answers, with their labels.
 Sample encodeConversation(const Conversation &c, const SampleFormat &f, size_t turns);
@@ -53,9 +61,10 @@ Sample evaluationPrompt(const Conversation &c, const SampleFormat &f);
 // The samples packed end to end (DemoModel::forwardPacked), without padding.
 struct Batch
 {
-    at::Tensor ids, labels;       // [total tokens]
-    std::vector<int64_t> lengths; // of each sample, in order
-    at::Tensor pixels, cells;     // [N, C, S, S], [N, 9, 3]
+    at::Tensor ids, labels;             // [total tokens]
+    at::Tensor askedColour, askedShape; // [total tokens]
+    std::vector<int64_t> lengths;       // of each sample, in order
+    at::Tensor pixels, cells;           // [N, C, S, S], [N, 9, 3]
 };
 Batch collate(const std::vector<Sample> &samples);
 

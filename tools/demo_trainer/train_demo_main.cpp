@@ -73,6 +73,9 @@ int main(int argc, char **argv)
     app.add_flag("--colour-words", o.colourWords,
                  "the perception loss reads colour against the decoder's embeddings of the colour "
                  "names (held fixed), not a head of its own");
+    app.add_option("--asked-head", o.askedLayer,
+                   "at the positions that predict an answer, read the colour and the shape the "
+                   "question names from the input of this decoder layer (1..layers; -1: off)");
     app.add_option("--device", o.device, "auto | cpu | cuda");
     app.add_option("--dtype", o.dtype, "f32 | bf16 (compute dtype)");
     app.add_option("--threads", threads, "CPU threads (0: torch's default)");

@@ -3,6 +3,7 @@
 #include "engine/checkpoint/llava_config.h"
 #include "engine/checkpoint/safetensors.h"
 #include "engine/checkpoint/tensor_names.h"
+#include "tools/demo_trainer/asked_heads.h"
 #include "tools/demo_trainer/grow_decoder.h"
 #include "tools/demo_trainer/perception_heads.h"
 #include "tools/demo_world/world_set.h"
@@ -45,14 +46,20 @@ std::string trimmed(std::string s)
 
 struct DemoTrainer::Impl
 {
+    explicit Impl(text::Tokenizer t)
+        : tokenizer(std::move(t))
+    {
+    }
     text::Tokenizer tokenizer;
     std::unique_ptr<DemoModel> model;
     std::unique_ptr<PerceptionHeads> perception;
+    std::unique_ptr<AskedHeads> asked; // with --asked-head
     std::unique_ptr<torch::optim::AdamW> optimizer;
     SampleFormat format;
     at::ScalarType compute = at::kFloat;
     int64_t step = 0;
     double perceptionLoss = 0; // of the last step
+    double askedLoss = 0;      // of the last step
     at::Tensor colourIds;      // with --colour-words: the colour names' token ids
 
     // The colour head's rows, read from the decoder's embeddings as they are now.
@@ -69,21 +76,15 @@ struct DemoTrainer::Impl
         std::vector<std::pair<std::string, at::Tensor>> all(model->params().begin(),
                                                             model->params().end());
         all.insert(all.end(), perception->params().begin(), perception->params().end());
+        if (asked)
+            all.insert(all.end(), asked->params().begin(), asked->params().end());
         return all;
     }
 };
 
 DemoTrainer::DemoTrainer(const TrainerOptions &options)
     : options_(options)
-    , d_(std::make_unique<Impl>(Impl{text::Tokenizer::fromDirectory(options.tokenizerDir),
-                                     {},
-                                     {},
-                                     {},
-                                     {},
-                                     at::kFloat,
-                                     0,
-                                     0,
-                                     {}}))
+    , d_(std::make_unique<Impl>(text::Tokenizer::fromDirectory(options.tokenizerDir)))
 {
     auto &spec = options_.spec;
     spec.imageTokenId = d_->tokenizer.tokenId("<image>");
@@ -107,6 +108,13 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     d_->perception = std::make_unique<PerceptionHeads>(
         config.text.hiddenSize, config.vision.imageSize, config.vision.patchSize, options_.seed,
         options_.positionHead, options_.patchContent, options_.colourWords);
+    if (options_.askedLayer >= 0) {
+        if (options_.askedLayer < 1 || options_.askedLayer > config.text.numLayers)
+            throw std::invalid_argument("--asked-head must name a decoder layer from 1 to " +
+                                        std::to_string(config.text.numLayers) +
+                                        " (layer 0's input is the token's own embedding)");
+        d_->asked = std::make_unique<AskedHeads>(config.text.hiddenSize, options_.seed);
+    }
     d_->format.tokenizer = &d_->tokenizer;
     d_->format.preprocess = image::PreprocessConfig::fromModelDirectory(modelDir());
     d_->format.imageTokenId = config.imageTokenId;
@@ -119,6 +127,8 @@ DemoTrainer::DemoTrainer(const TrainerOptions &options)
     if (cuda) {
         d_->model->to(at::Device(at::kCUDA, 0));
         d_->perception->to(at::Device(at::kCUDA, 0));
+        if (d_->asked)
+            d_->asked->to(at::Device(at::kCUDA, 0));
     }
     if (options_.colourWords) {
         std::vector<int64_t> ids;
@@ -232,9 +242,10 @@ double DemoTrainer::trainStep()
         static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
 
     d_->optimizer->zero_grad();
-    at::Tensor features;
+    at::Tensor features, hidden;
     at::Tensor logits =
-        d_->model->forwardPacked(batch.ids, batch.lengths, batch.pixels, d_->compute, &features);
+        d_->model->forwardPacked(batch.ids, batch.lengths, batch.pixels, d_->compute, &features,
+                                 options_.askedLayer, d_->asked ? &hidden : nullptr);
     at::Tensor labels = batch.labels.to(logits.device());
     at::Tensor loss = at::cross_entropy_loss(logits, labels, {}, at::Reduction::Mean, kIgnoreLabel);
     at::Tensor total = loss;
@@ -244,6 +255,11 @@ double DemoTrainer::trainStep()
         at::Tensor perception = d_->perception->loss(features, batch.cells);
         d_->perceptionLoss = perception.item<double>();
         total = total + options_.perceptionWeight * perception;
+    }
+    if (d_->asked) {
+        at::Tensor asked = d_->asked->loss(hidden, batch.askedColour, batch.askedShape);
+        d_->askedLoss = asked.item<double>();
+        total = total + asked;
     }
     total.backward();
     std::vector<at::Tensor> params;
@@ -296,6 +312,16 @@ EvalResult DemoTrainer::evaluate(int64_t shortItems)
             r.perception = d_->perception->accuracy(
                 d_->model->visionFeatures(at::cat(pixels, 0).to(device), d_->compute),
                 at::stack(cells, 0));
+        }
+        if (d_->asked && counts.shortQuestions > 0) {
+            std::vector<Sample> questions;
+            for (int i = 0; i < counts.shortQuestions; ++i)
+                questions.push_back(encodeConversation(items[static_cast<size_t>(i)], d_->format));
+            const Batch batch = collate(questions);
+            at::Tensor hidden;
+            d_->model->forwardPacked(batch.ids, batch.lengths, batch.pixels, d_->compute, nullptr,
+                                     options_.askedLayer, &hidden);
+            r.asked = d_->asked->accuracy(hidden, batch.askedColour, batch.askedShape);
         }
     }
     for (const auto &c : items) {
@@ -351,10 +377,14 @@ void DemoTrainer::resume()
         throw std::runtime_error("--resume: the run was started with another --seed");
     ckpt::SafetensorsFile file(dir / "params.safetensors");
     // The optimizer's state is per tensor, so the heads must match before it is loaded.
-    if (static_cast<bool>(file.find("perception.position.weight")) != options_.positionHead)
-        throw std::runtime_error(dir.string() + " was written " +
-                                 (options_.positionHead ? "without" : "with") +
-                                 " --position-head: resume it the same way");
+    const std::pair<const char *, bool> heads[] = {
+        {"perception.position.weight", options_.positionHead},
+        {"asked.colour.weight", options_.askedLayer >= 0}};
+    for (const auto &[name, wanted] : heads)
+        if (static_cast<bool>(file.find(name)) != wanted)
+            throw std::runtime_error(
+                dir.string() + " was written " + (wanted ? "without" : "with") + " --" +
+                (name[0] == 'p' ? "position-head" : "asked-head") + ": resume it the same way");
     torch::NoGradGuard noGrad;
     for (auto &[name, p] : d_->trainable()) {
         if (!file.find(name))
@@ -407,7 +437,11 @@ void DemoTrainer::run()
                   << "%, follow-up " << e.followUpExact * 100 << "%, earlier image "
                   << e.earlierImageExact * 100 << "% (" << e.items << " items); perception shape "
                   << e.perception[0] * 100 << "%, size " << e.perception[1] * 100 << "%, colour "
-                  << e.perception[2] * 100 << "%\n";
+                  << e.perception[2] * 100 << "%";
+        if (d_->asked)
+            std::cerr << "; asked colour " << e.asked[0] * 100 << "%, shape " << e.asked[1] * 100
+                      << "%";
+        std::cerr << '\n';
     };
     while (d_->step < options_.steps) {
         const double loss = trainStep();
@@ -420,8 +454,8 @@ void DemoTrainer::run()
             std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
                       << std::string(static_cast<size_t>(width - filled), '.') << "] " << d_->step
                       << "/" << options_.steps << " loss " << loss << " (avg " << smoothed
-                      << ") perception " << d_->perceptionLoss << " lr "
-                      << learningRate(d_->step - 1) << " " << rate << " steps/s, eta "
+                      << ") perception " << d_->perceptionLoss << " asked " << d_->askedLoss
+                      << " lr " << learningRate(d_->step - 1) << " " << rate << " steps/s, eta "
                       << static_cast<int64_t>((options_.steps - d_->step) / rate) << " s   "
                       << std::flush;
         }

@@ -42,6 +42,7 @@ struct TrainerOptions
     bool positionHead = false;     // the perception loss also reads each patch's cell
     bool patchContent = false;     // ... and each patch's object (shape, size, colour)
     bool colourWords = false;      // the colour head reads against the colour names' embeddings
+    int askedLayer = -1; // >= 1: AskedHeads read the question's colour and shape at this layer
     int renderSize = 64;
     std::string device = "auto"; // auto | cpu | cuda
     std::string dtype = "f32";   // f32 | bf16 (compute; weights and optimizer stay f32)
@@ -59,6 +60,8 @@ struct EvalResult
     double shortExact = 0, followUpExact = 0, earlierImageExact = 0;
     // PerceptionHeads' read-out of the held-out short items' images: shape-or-empty, size, colour
     std::array<double, 3> perception{};
+    // AskedHeads' read-out (colour, shape) on the held-out short questions' answer positions
+    std::array<double, 2> asked{};
     int64_t items = 0;
 };
 
