@@ -1,7 +1,7 @@
 #!/bin/sh
 # The demo model's whole training run, from one seed: world corpus -> tokenizer -> trainer.
 #   tools/train_demo_model.sh RUN_DIR [extra ec-train-demo options, e.g. --device cuda]
-# Five phases (docs/demo-model.md):
+# Seven phases (docs/demo-model.md):
 #   1. STEPS (default 3000) steps of the training stream, every 4th step of long four-image
 #      conversations, with the per-cell perception loss;
 #   2. DRILL_STEPS (default 1500) more with question drills every 2nd step that is not a long
@@ -21,9 +21,13 @@
 #   6. SEARCH_STEPS (default 6000; 0 skips the phase) from phase 5's checkpoint, listing drills
 #      (a quarter of the steps), search drills (a sixth), question drills (a third), reading
 #      drills and long steps (an eighth each), with the position head and per-patch content
-#      heads (peak 5e-4), in RUN_DIR/search.
-# The model to ship is the last phase's: RUN_DIR/search/model (read/model, tuned/model,
-# grown/model, or model, without it).
+#      heads (peak 5e-4), in RUN_DIR/search;
+#   7. ASK_STEPS (default 3000; 0 skips the phase) from phase 6's checkpoint, listing drills by
+#      colour (a quarter of the steps), question drills (half), reading drills and long steps
+#      (an eighth each), with the asked heads at layer 1's input besides phase 6's heads (peak
+#      5e-4), in RUN_DIR/ask.
+# The model to ship is the last phase's: RUN_DIR/ask/model (search/model, read/model,
+# tuned/model, grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP threads spin while
 # they wait (OMP_WAIT_POLICY=ACTIVE): on an idle 2-core machine a phase 5 step takes 0.6 of the
@@ -107,3 +111,12 @@ search() {
         --text-layers "$GROW_LAYERS" "$@"
 }
 search "$@"
+ASK_STEPS=${ASK_STEPS:-3000}
+[ "$ASK_STEPS" -gt 0 ] || exit 0
+ask() {
+    [ -f "$RUN/ask/state/state.json" ] || set -- --init-from "$RUN/search/model" "$@"
+    train "$RUN/ask" --steps "$ASK_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
+        --listing-every 2 --listing-key colour --quiz-every 1 --position-head --patch-content \
+        --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
+}
+ask "$@"

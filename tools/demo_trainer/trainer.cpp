@@ -377,14 +377,20 @@ void DemoTrainer::resume()
         throw std::runtime_error("--resume: the run was started with another --seed");
     ckpt::SafetensorsFile file(dir / "params.safetensors");
     // The optimizer's state is per tensor, so the heads must match before it is loaded.
-    const std::pair<const char *, bool> heads[] = {
-        {"perception.position.weight", options_.positionHead},
-        {"asked.colour.weight", options_.askedLayer >= 0}};
-    for (const auto &[name, wanted] : heads)
-        if (static_cast<bool>(file.find(name)) != wanted)
-            throw std::runtime_error(
-                dir.string() + " was written " + (wanted ? "without" : "with") + " --" +
-                (name[0] == 'p' ? "position-head" : "asked-head") + ": resume it the same way");
+    struct OptionalHead
+    {
+        const char *tensor;
+        bool wanted;
+        const char *option;
+    };
+    const OptionalHead heads[] = {
+        {"perception.position.weight", options_.positionHead, "--position-head"},
+        {"asked.colour.weight", options_.askedLayer >= 0, "--asked-head"}};
+    for (const OptionalHead &h : heads)
+        if (static_cast<bool>(file.find(h.tensor)) != h.wanted)
+            throw std::runtime_error(dir.string() + " was written " +
+                                     (h.wanted ? "without " : "with ") + h.option +
+                                     ": resume it the same way");
     torch::NoGradGuard noGrad;
     for (auto &[name, p] : d_->trainable()) {
         if (!file.find(name))
