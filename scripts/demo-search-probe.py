@@ -19,39 +19,24 @@ the output.
 import importlib.util
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import torch
 
 from demo_descriptions import cells
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    "llava_reference", os.path.join(HERE, "..", "tests", "engine", "oracle", "llava_reference.py"))
-ref = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ref)
+# ids, pixels and the reference forward as scripts/demo-attention.py gets them
+spec = importlib.util.spec_from_file_location("demo_attention",
+                                              os.path.join(HERE, "demo-attention.py"))
+attention = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(attention)
+ref, token_ids, pixels = attention.ref, attention.token_ids, attention.pixels
 
-CLI = os.path.join(os.environ.get("BUILD", "build"), "app", "elastic-cli")
 NAMES = ["Top left", "Top middle", "Top right", "Middle left", "Center", "Middle right",
          "Bottom left", "Bottom middle", "Bottom right"]
 COLOURS = ["red", "green", "blue", "yellow", "purple", "black"]
 SHAPES = ["circle", "square", "triangle", "star", "diamond"]
-
-
-def token_ids(model, text):
-    out = subprocess.run([CLI, "tokenize", "--model", model, text], check=True,
-                         capture_output=True, text=True).stdout
-    return [int(t) for t in out.splitlines()[0].split()]
-
-
-def pixels(model, image):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "p.safetensors")
-        subprocess.run([CLI, "preprocess", "--model", model, "--image", image, "--out", path],
-                       check=True, capture_output=True)
-        return ref.read_safetensors(path)["pixel_values"].float()
 
 
 class Spy:
