@@ -1,7 +1,7 @@
 #!/bin/sh
 # The demo model's whole training run, from one seed: world corpus -> tokenizer -> trainer.
 #   tools/train_demo_model.sh RUN_DIR [extra ec-train-demo options, e.g. --device cuda]
-# Seven phases (docs/demo-model.md):
+# Eight phases (docs/demo-model.md):
 #   1. STEPS (default 3000) steps of the training stream, every 4th step of long four-image
 #      conversations, with the per-cell perception loss;
 #   2. DRILL_STEPS (default 1500) more with question drills every 2nd step that is not a long
@@ -25,9 +25,12 @@
 #   7. ASK_STEPS (default 3000; 0 skips the phase) from phase 6's checkpoint, listing drills by
 #      colour (a quarter of the steps), question drills (half), reading drills and long steps
 #      (an eighth each), with the asked heads at layer 1's input besides phase 6's heads (peak
-#      5e-4), in RUN_DIR/ask.
-# The model to ship is the last phase's: RUN_DIR/ask/model (search/model, read/model,
-# tuned/model, grown/model, or model, without it).
+#      5e-4), in RUN_DIR/ask;
+#   8. MIX_STEPS (default 1500; 0 skips the phase) from phase 7's checkpoint, phase 6's mix
+#      (listing drills by colour, shape or both) with the asked heads (peak 5e-4), in
+#      RUN_DIR/mix.
+# The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, search/model,
+# read/model, tuned/model, grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP threads spin while
 # they wait (OMP_WAIT_POLICY=ACTIVE): on an idle 2-core machine a phase 5 step takes 0.6 of the
@@ -120,3 +123,12 @@ ask() {
         --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
 }
 ask "$@"
+MIX_STEPS=${MIX_STEPS:-1500}
+[ "$MIX_STEPS" -gt 0 ] || exit 0
+mix() {
+    [ -f "$RUN/mix/state/state.json" ] || set -- --init-from "$RUN/ask/model" "$@"
+    train "$RUN/mix" --steps "$MIX_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
+        --listing-every 3 --search-every 2 --quiz-every 1 --position-head --patch-content \
+        --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
+}
+mix "$@"
