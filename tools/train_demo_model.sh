@@ -107,10 +107,13 @@ if [ "$(stepOf "$RUN/read")" -lt "$READ_TOTAL" ]; then
 fi
 SEARCH_STEPS=${SEARCH_STEPS:-6000}
 [ "$SEARCH_STEPS" -gt 0 ] || exit 0
+# Phase 6's mix of drills, which phase 8 repeats with the asked heads.
+SEARCH_MIX="--long-every 8 --reading-every 4 --listing-every 3 --search-every 2 --quiz-every 1
+    --position-head --patch-content"
 search() {
     [ -f "$RUN/search/state/state.json" ] || set -- --init-from "$RUN/read/model" "$@"
-    train "$RUN/search" --steps "$SEARCH_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
-        --listing-every 3 --search-every 2 --quiz-every 1 --position-head --patch-content \
+    # shellcheck disable=SC2086 # the mix is a list of options
+    train "$RUN/search" --steps "$SEARCH_STEPS" --lr 5e-4 $SEARCH_MIX \
         --text-layers "$GROW_LAYERS" "$@"
 }
 search "$@"
@@ -127,8 +130,8 @@ MIX_STEPS=${MIX_STEPS:-1500}
 [ "$MIX_STEPS" -gt 0 ] || exit 0
 mix() {
     [ -f "$RUN/mix/state/state.json" ] || set -- --init-from "$RUN/ask/model" "$@"
-    train "$RUN/mix" --steps "$MIX_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
-        --listing-every 3 --search-every 2 --quiz-every 1 --position-head --patch-content \
-        --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
+    # shellcheck disable=SC2086 # the mix is a list of options
+    train "$RUN/mix" --steps "$MIX_STEPS" --lr 5e-4 $SEARCH_MIX --asked-head 1 \
+        --text-layers "$GROW_LAYERS" "$@"
 }
 mix "$@"
