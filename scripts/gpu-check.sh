@@ -1,26 +1,39 @@
 #!/usr/bin/env bash
-# The prepared GPU check (issue 6): on the H200 machine, build the non-GUI targets against the
-# machine's Python torch (CUDA), run the gpu-labelled tests and the kernel benchmark, and keep
-# the results under $OUT (at most 8 files). Budget: about 8 minutes on 16 cores.
+# The prepared GPU check (issue 6): on the H200 machine, build the kernel tests and elastic-cli
+# against the machine's Python torch (CUDA), run the gpu-labelled tests, the kernel benchmarks and
+# the LLaVA-1.5-7B-shape engine bench, keeping the results under $OUT (at most 8 files).
+# The whole run aims to end DEADLINE seconds (default 450) after it starts; later steps are cut
+# short first, so one rerun still fits in a session's 15 minutes of device time.
 #
 # Here, first:  scripts/gpu-deps.sh        (packs .gpu-deps: gtest source, json, CLI11, SQLite)
-# Then:         run(command="bash scripts/gpu-check.sh", carry=[".gpu-deps"], timeout_s=560)
+# Then:         run(command="bash scripts/gpu-check.sh", carry=[".gpu-deps"], timeout_s=540)
+# A rerun of some steps only:  STEPS="direct sanitizer" bash scripts/gpu-check.sh
 #
-# Steps, most valuable first, each under its own time limit so a failure does not eat the rest:
-#  1. the raw CUDA kernel tests built straight with nvcc (no torch, no CMake project), and the
-#     raw kernel timings against cudaMemcpyAsync (bench_kernels_cuda);
-#  2. CMake against Python torch; ctest -L gpu (raw kernels + torch dispatch) and the kernel
-#     CPU tests under torch 2.x;
-#  3. elastic-cli bench kernels --device cuda;
-#  4. compute-sanitizer memcheck and racecheck on small kernel cases;
-#  5. the whole non-GUI build (other modules under torch 2.x), for information.
+# Order: correctness first, while elastic-cli builds in the background; the timed benchmarks
+# run after the build, on a quiet machine.
+#  direct     the raw CUDA kernel tests built straight with nvcc (no torch, no CMake project)
+#  sanitizer  compute-sanitizer memcheck and racecheck on small kernel cases
+#  raw        raw kernel timings against cudaMemcpyAsync (bench_kernels_cuda, no torch)
+#  ctest      ctest -L gpu (raw kernels + torch dispatch) and the kernel CPU tests under torch 2.x
+#  kernels    elastic-cli bench kernels --device cuda (f16; bf16 quick)
+#  engine     elastic-cli bench run at the LLaVA-1.5-7B shape, paper-1024-512 (full vs elastic 0.2)
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/gpu-check.log") 2>&1
 t0=$(date +%s)
+DEADLINE=${DEADLINE:-450}
+STEPS=${STEPS:-"direct sanitizer raw ctest kernels engine"}
 step() { echo; echo "== [$(($(date +%s) - t0))s] $*"; }
+want() { [[ " $STEPS " == *" $1 "* ]]; }
+# A step's time limit: its own, or what is left before the deadline if that is less.
+cap() {
+    local left=$((DEADLINE - ($(date +%s) - t0)))
+    [ "$left" -lt "$1" ] && set -- "$left"
+    [ "$1" -lt 10 ] && set -- 10
+    echo "$1"
+}
 JOBS=${JOBS:-$(nproc)}
 PYTHON=${PYTHON:-python3}
 DEPS=$PWD/.gpu-deps
@@ -29,105 +42,133 @@ PREFIX=$WORK/deps
 export WORK PREFIX
 export PATH=/usr/local/cuda/bin:$PATH
 
-step "environment"
-{
-    nvidia-smi || true
-    nvcc --version | tail -2
-    cmake --version | head -1
-    $PYTHON -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
-        "available", torch.cuda.is_available(), torch.cuda.get_device_name(0))' || true
-} 2>&1 | tee "$OUT/env.txt"
+step "environment (steps: $STEPS; deadline ${DEADLINE}s)"
+nvidia-smi || true
+nvcc --version | tail -2
+cmake --version | head -1
+$PYTHON -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
+    "available", torch.cuda.is_available(), torch.cuda.get_device_name(0))' || true
 [ -d "$DEPS" ] || { echo "missing .gpu-deps: run scripts/gpu-deps.sh here and carry it"; exit 2; }
 
-step "googletest from the carried source"
-timeout 120 bash -c "cmake -S $DEPS/googletest -B $WORK/gtest-build -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$PREFIX -DBUILD_GMOCK=OFF >/dev/null &&
-    cmake --build $WORK/gtest-build -j$JOBS >/dev/null && cmake --install $WORK/gtest-build >/dev/null" \
-    && echo "gtest installed in $PREFIX" || echo "gtest build FAILED"
+if [ ! -f "$PREFIX/include/gtest/gtest.h" ]; then
+    step "googletest from the carried source"
+    timeout 120 bash -c "cmake -S $DEPS/googletest -B $WORK/gtest-build -G Ninja \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$PREFIX -DBUILD_GMOCK=OFF >/dev/null &&
+        cmake --build $WORK/gtest-build -j$JOBS >/dev/null && cmake --install $WORK/gtest-build >/dev/null" \
+        && echo "gtest installed in $PREFIX" || echo "gtest build FAILED"
+fi
 GTEST_LIB=$PREFIX/lib
 [ -d $PREFIX/lib64 ] && GTEST_LIB=$PREFIX/lib64
 
-step "1. raw CUDA kernel tests, nvcc only"
-mkdir -p $WORK/direct
-direct_ok=1
-# Compiled $JOBS at a time (xargs, not background jobs: `wait` would also wait for the tee).
-printf '%s\n' kernels/cuda/importance.cu kernels/cuda/merge_compact.cu kernels/cuda/slot_copy.cu \
-    tests/kernels/cuda/references.cpp tests/kernels/cuda/importance_cuda_test.cpp \
-    tests/kernels/cuda/merge_compact_cuda_test.cpp tests/kernels/cuda/slot_copy_cuda_test.cpp |
-    xargs -P "$JOBS" -I{} sh -c 'timeout 240 nvcc -std=c++17 -O3 -lineinfo \
-        -gencode arch=compute_90,code=sm_90 -I. -Itests/kernels/cuda -I'"$PREFIX"'/include \
-        -Xcompiler -ffp-contract=off -c {} -o $WORK/direct/$(basename {}).o' || direct_ok=0
-nvcc -o $WORK/direct/test_kernels_cuda $WORK/direct/*.o -L$GTEST_LIB -lgtest -lgtest_main \
-    -lpthread || direct_ok=0
-if [ $direct_ok = 1 ]; then
-    timeout 180 $WORK/direct/test_kernels_cuda --gtest_brief=1 > "$OUT/kernel-tests-direct.txt" 2>&1
-    echo "exit ${PIPESTATUS[0]}" >> "$OUT/kernel-tests-direct.txt"
-    tail -n 25 "$OUT/kernel-tests-direct.txt"
-    step "1. raw kernel timings (no torch)"
-    nvcc -std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -I. \
-        tests/kernels/cuda/bench_kernels_cuda.cpp $WORK/direct/importance.cu.o \
-        $WORK/direct/merge_compact.cu.o $WORK/direct/slot_copy.cu.o -o $WORK/direct/bench_raw &&
-        timeout 120 $WORK/direct/bench_raw > "$OUT/bench-raw.md" 2>&1
-    cat "$OUT/bench-raw.md"
-else
-    echo "direct build FAILED"
+# Configure first and build in the background: the build is the longest step, the correctness
+# checks below need only the GPU.
+build_pid=
+configured=1
+if want ctest || want kernels || want engine; then
+    step "configure against Python torch; build the kernel tests and elastic-cli (background)"
+    TORCH_PREFIX=${TORCH_PREFIX:-$($PYTHON -c 'import torch; print(torch.utils.cmake_prefix_path)')}
+    cudnn_args=()
+    cudnn=$($PYTHON -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' \
+        2>/dev/null || true)
+    if [ -n "$cudnn" ]; then
+        lib=$(ls "$cudnn"/lib/libcudnn.so* 2>/dev/null | head -1)
+        cudnn_args=(-DCUDNN_ROOT="$cudnn" -DCUDNN_INCLUDE_DIR="$cudnn/include" -DCUDNN_LIBRARY="$lib")
+    fi
+    timeout 180 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$PREFIX;$DEPS/prefix" -DCUDAToolkit_ROOT=/usr/local/cuda \
+        -DEC_WITH_UI=OFF -DEC_WITH_OPENCV=OFF -DCLI11_INCLUDE_DIR="$DEPS/prefix/include" \
+        -DSQLite3_INCLUDE_DIR="$DEPS/prefix/include" -DSQLite3_LIBRARY="$DEPS/prefix/lib/libsqlite3.so" \
+        "${cudnn_args[@]}" >> "$OUT/build.log" 2>&1
+    configured=$?
+    grep -E "Elastic Chat:|ec_kernels:|Error|error" "$OUT/build.log" | head -20
+    if [ $configured = 0 ]; then
+        timeout $(cap 330) cmake --build build-gpu -j"$JOBS" --target test_kernels_cuda \
+            test_kernels_dispatch test_kernels elastic-cli >> "$OUT/build.log" 2>&1 &
+        build_pid=$!
+    else
+        echo "configure FAILED: see build.log"
+    fi
 fi
-
-step "2. configure against Python torch"
-TORCH_PREFIX=${TORCH_PREFIX:-$($PYTHON -c 'import torch; print(torch.utils.cmake_prefix_path)')}
-cudnn_args=()
-cudnn=$($PYTHON -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' \
-    2>/dev/null || true)
-if [ -n "$cudnn" ]; then
-    lib=$(ls "$cudnn"/lib/libcudnn.so* 2>/dev/null | head -1)
-    cudnn_args=(-DCUDNN_ROOT="$cudnn" -DCUDNN_INCLUDE_DIR="$cudnn/include" -DCUDNN_LIBRARY="$lib")
-fi
-timeout 180 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$PREFIX;$DEPS/prefix" -DCUDAToolkit_ROOT=/usr/local/cuda \
-    -DEC_WITH_UI=OFF -DEC_WITH_OPENCV=OFF -DCLI11_INCLUDE_DIR="$DEPS/prefix/include" \
-    -DSQLite3_INCLUDE_DIR="$DEPS/prefix/include" -DSQLite3_LIBRARY="$DEPS/prefix/lib/libsqlite3.so" \
-    "${cudnn_args[@]}" > "$OUT/build.log" 2>&1
-configured=$?
-grep -E "Elastic Chat:|ec_kernels:|Error|error" "$OUT/build.log" | head -20
 export LD_LIBRARY_PATH=$DEPS/prefix/lib:${LD_LIBRARY_PATH:-}
 
-if [ $configured = 0 ]; then
-    step "2. build the kernel targets and elastic-cli"
-    timeout 300 cmake --build build-gpu -j"$JOBS" --target test_kernels_cuda \
-        test_kernels_dispatch test_kernels elastic-cli >> "$OUT/build.log" 2>&1 \
-        || { echo "build FAILED:"; grep -E "error|FAILED" "$OUT/build.log" | head -20; }
-    step "2. ctest -L gpu, and the kernel CPU tests under this torch"
-    (cd build-gpu && timeout 240 ctest -L gpu -j8 --output-on-failure 2>&1 | tail -n 120
-     timeout 120 ctest -L unit -R "AttentionStats|ColumnSums|MergeCompact|SlotWrite" -j8 \
+direct_ok=0
+if want direct || want sanitizer || want raw; then
+    step "direct: raw CUDA kernel tests, nvcc only"
+    mkdir -p $WORK/direct
+    direct_ok=1
+    # xargs, not background jobs: `wait` would also wait for the tee.
+    printf '%s\n' kernels/cuda/importance.cu kernels/cuda/merge_compact.cu kernels/cuda/slot_copy.cu \
+        tests/kernels/cuda/references.cpp tests/kernels/cuda/importance_cuda_test.cpp \
+        tests/kernels/cuda/merge_compact_cuda_test.cpp tests/kernels/cuda/slot_copy_cuda_test.cpp |
+        xargs -P 8 -I{} sh -c 'timeout 240 nvcc -std=c++17 -O3 -lineinfo \
+            -gencode arch=compute_90,code=sm_90 -I. -Itests/kernels/cuda -I'"$PREFIX"'/include \
+            -Xcompiler -ffp-contract=off -c {} -o $WORK/direct/$(basename {}).o' || direct_ok=0
+    nvcc -o $WORK/direct/test_kernels_cuda $WORK/direct/*.o -L$GTEST_LIB -lgtest -lgtest_main \
+        -lpthread || direct_ok=0
+    nvcc -std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -I. \
+        tests/kernels/cuda/bench_kernels_cuda.cpp $WORK/direct/importance.cu.o \
+        $WORK/direct/merge_compact.cu.o $WORK/direct/slot_copy.cu.o -o $WORK/direct/bench_raw ||
+        echo "bench_kernels_cuda build FAILED"
+    if [ $direct_ok = 1 ] && want direct; then
+        timeout $(cap 180) $WORK/direct/test_kernels_cuda --gtest_brief=1 \
+            > "$OUT/kernel-tests-direct.txt" 2>&1
+        echo "exit $?" >> "$OUT/kernel-tests-direct.txt"
+        tail -n 25 "$OUT/kernel-tests-direct.txt"
+    fi
+    [ $direct_ok = 1 ] || echo "direct build FAILED"
+fi
+
+if want sanitizer && [ $direct_ok = 1 ] && command -v compute-sanitizer >/dev/null; then
+    step "sanitizer: memcheck and racecheck on small cases"
+    small='*B2H4kv2q70k75D64*:*B1H2kv2q33k33D7*:*B2H3C40D16S33M9*:*B1H2C2100D8*:*EmptyBuckets*:*L3B2H4*'
+    for tool in memcheck racecheck; do
+        timeout $(cap 120) compute-sanitizer --tool $tool --error-exitcode 9 \
+            $WORK/direct/test_kernels_cuda --gtest_filter="$small" 2>&1 | tail -n 12
+        echo "$tool exit ${PIPESTATUS[0]}"
+    done
+fi
+
+built=1
+if [ -n "$build_pid" ]; then
+    step "waiting for the build"
+    wait "$build_pid" && echo "built" || {
+        built=0
+        echo "build FAILED or timed out:"
+        grep -E "error|FAILED" "$OUT/build.log" | head -20
+    }
+fi
+
+if want raw && [ -x $WORK/direct/bench_raw ]; then
+    step "raw: kernel timings without torch"
+    timeout $(cap 120) $WORK/direct/bench_raw > "$OUT/bench-raw.md" 2>&1
+    cat "$OUT/bench-raw.md"
+fi
+
+if want ctest && [ $configured = 0 ] && [ $built = 1 ]; then
+    step "ctest -L gpu, and the kernel CPU tests under this torch"
+    (cd build-gpu && timeout $(cap 240) ctest -L gpu -j8 --output-on-failure 2>&1 | tail -n 120
+     timeout $(cap 120) ctest -L unit -R "AttentionStats|ColumnSums|MergeCompact|SlotWrite" -j8 \
          --output-on-failure 2>&1 | tail -n 40) > "$OUT/ctest-gpu.txt"
     grep -E "tests passed|tests failed|Failed|Not Run" "$OUT/ctest-gpu.txt"
+fi
 
-    step "3. elastic-cli bench kernels --device cuda"
-    timeout 240 build-gpu/app/elastic-cli bench kernels --device cuda > "$OUT/bench-cuda.md" 2>&1
+if want kernels && [ $built = 1 ] && [ -x build-gpu/app/elastic-cli ]; then
+    step "kernels: elastic-cli bench kernels --device cuda"
+    timeout $(cap 200) build-gpu/app/elastic-cli bench kernels --device cuda > "$OUT/bench-cuda.md" 2>&1
     echo "exit $?" >> "$OUT/bench-cuda.md"
-    timeout 90 build-gpu/app/elastic-cli bench kernels --device cuda --dtype bf16 --quick \
+    timeout $(cap 60) build-gpu/app/elastic-cli bench kernels --device cuda --dtype bf16 --quick \
         >> "$OUT/bench-cuda.md" 2>&1
     echo "exit $?" >> "$OUT/bench-cuda.md"
     cat "$OUT/bench-cuda.md"
-else
-    echo "configure FAILED: see build.log"
 fi
 
-step "4. compute-sanitizer on small cases"
-if [ $direct_ok = 1 ] && command -v compute-sanitizer >/dev/null; then
-    small='*B2H4kv2q70k75D64*:*B1H2kv2q33k33D7*:*B2H3C40D16S33M9*:*B1H2C2100D8*:*EmptyBuckets*:*L3B2H4*'
-    { timeout 150 compute-sanitizer --tool memcheck --error-exitcode 9 \
-          $WORK/direct/test_kernels_cuda --gtest_filter="$small" 2>&1 | tail -n 15
-      echo "memcheck exit ${PIPESTATUS[0]}"
-      timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 \
-          $WORK/direct/test_kernels_cuda --gtest_filter="$small" 2>&1 | tail -n 15
-      echo "racecheck exit ${PIPESTATUS[0]}"; } > "$OUT/sanitizer.txt"
-    grep exit "$OUT/sanitizer.txt"
-fi
-
-if [ $configured = 0 ] && [ $(($(date +%s) - t0)) -lt 360 ]; then
-    step "5. the whole non-GUI build (for information)"
-    timeout $((450 - ($(date +%s) - t0))) cmake --build build-gpu -j"$JOBS" >> "$OUT/build.log" 2>&1 \
-        && echo "all non-GUI targets built" || echo "whole build FAILED or timed out (build.log)"
+if want engine && [ $built = 1 ] && [ -x build-gpu/app/elastic-cli ]; then
+    step "engine: bench run at the LLaVA-1.5-7B shape (random weights), paper-1024-512"
+    timeout $(cap 400) build-gpu/app/elastic-cli bench run \
+        --random-weights resources/configs/llava-1.5-7b.json --device cuda \
+        --preset paper-1024-512 --json "$OUT/bench-7b.json" > "$OUT/bench-7b.md" 2>&1
+    echo "exit $?" >> "$OUT/bench-7b.md"
+    cat "$OUT/bench-7b.md"
+    nvidia-smi --query-gpu=memory.used,memory.total --format=csv || true
 fi
 step "done"
