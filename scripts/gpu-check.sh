@@ -97,7 +97,8 @@ if want direct || want sanitizer || want raw; then
     mkdir -p $WORK/direct
     direct_ok=1
     # xargs, not background jobs: `wait` would also wait for the tee.
-    printf '%s\n' kernels/cuda/importance.cu kernels/cuda/merge_compact.cu kernels/cuda/slot_copy.cu \
+    printf '%s\n' kernels/cuda/importance.cu kernels/cuda/importance_stream.cu \
+        kernels/cuda/merge_compact.cu kernels/cuda/slot_copy.cu \
         tests/kernels/cuda/references.cpp tests/kernels/cuda/importance_cuda_test.cpp \
         tests/kernels/cuda/merge_compact_cuda_test.cpp tests/kernels/cuda/slot_copy_cuda_test.cpp |
         xargs -P 8 -I{} sh -c 'timeout 240 nvcc -std=c++17 -O3 -lineinfo \
@@ -107,6 +108,7 @@ if want direct || want sanitizer || want raw; then
         -lpthread || direct_ok=0
     nvcc -std=c++17 -O3 -gencode arch=compute_90,code=sm_90 -I. \
         tests/kernels/cuda/bench_kernels_cuda.cpp $WORK/direct/importance.cu.o \
+        $WORK/direct/importance_stream.cu.o \
         $WORK/direct/merge_compact.cu.o $WORK/direct/slot_copy.cu.o -o $WORK/direct/bench_raw ||
         echo "bench_kernels_cuda build FAILED"
     if [ $direct_ok = 1 ] && want direct; then
@@ -120,7 +122,7 @@ fi
 
 if want sanitizer && [ $direct_ok = 1 ] && command -v compute-sanitizer >/dev/null; then
     step "sanitizer: memcheck and racecheck on small cases"
-    small='*B2H4kv2q70k75D64*:*B1H2kv2q33k33D7*:*B2H3C40D16S33M9*:*B1H2C2100D8*:*EmptyBuckets*:*L3B2H4*'
+    small='*B2H4kv2q70k75D64*:*B1H8kv1q1k30D128*:*B1H2kv2q33k33D7*:*B2H3C40D16S33M9*:*B1H2C2100D8*:*EmptyBuckets*:*L3B2H4*'
     for tool in memcheck racecheck; do
         timeout $(cap 120) compute-sanitizer --tool $tool --error-exitcode 9 \
             $WORK/direct/test_kernels_cuda --gtest_filter="$small" 2>&1 | tail -n 12
@@ -163,11 +165,30 @@ if want kernels && [ $built = 1 ] && [ -x build-gpu/app/elastic-cli ]; then
 fi
 
 if want engine && [ $built = 1 ] && [ -x build-gpu/app/elastic-cli ]; then
-    step "engine: bench run at the LLaVA-1.5-7B shape (random weights), paper-1024-512"
-    timeout $(cap 400) build-gpu/app/elastic-cli bench run \
-        --random-weights resources/configs/llava-1.5-7b.json --device cuda \
-        --preset paper-1024-512 --json "$OUT/bench-7b.json" > "$OUT/bench-7b.md" 2>&1
+    cli=build-gpu/app/elastic-cli
+    step "engine: bench run at the LLaVA-1.5-7B width with 2 layers (random weights)"
+    $PYTHON - <<'PY'
+import json
+c = json.load(open("resources/configs/llava-1.5-7b.json"))
+c["text_config"]["num_hidden_layers"] = 2
+c["vision_config"]["num_hidden_layers"] = 2
+json.dump(c, open("/tmp/ec-7b-2layers.json", "w"))
+PY
+    timeout $(cap 90) $cli bench run --random-weights /tmp/ec-7b-2layers.json --device cuda \
+        --batch 16 --prompt 1024 --gen 128 --methods full,local,h2o,elastic --budgets 0.2 \
+        > "$OUT/bench-7b.md" 2>&1
     echo "exit $?" >> "$OUT/bench-7b.md"
+    step "engine: bench run at the LLaVA-1.5-7B shape (random weights), paper-1024-512"
+    args=(bench run --random-weights resources/configs/llava-1.5-7b.json --device cuda
+          --preset paper-1024-512 --json "$OUT/bench-7b.json")
+    timeout $(cap 400) $cli "${args[@]}" >> "$OUT/bench-7b.md" 2>&1
+    rc=$?
+    echo "exit $rc" >> "$OUT/bench-7b.md"
+    if [ $rc = 139 ] && command -v cuda-gdb >/dev/null; then
+        step "engine: the crash again under cuda-gdb, for its backtrace"
+        timeout $(cap 200) cuda-gdb -q -batch -ex run -ex bt -ex "info threads" --args $cli \
+            "${args[@]}" 2>&1 | grep -v "^\[New Thread\|^\[Thread" | tail -n 60 >> "$OUT/bench-7b.md"
+    fi
     cat "$OUT/bench-7b.md"
     nvidia-smi --query-gpu=memory.used,memory.total --format=csv || true
 fi

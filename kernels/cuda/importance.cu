@@ -5,8 +5,11 @@
 // into probabilities with the row's lse and sums them over queries and heads in a fixed order.
 // Pass 2 adds the per-tile partial sums per key in a fixed order: no float atomics, so results
 // are bit-identical run to run. Tiles above the causal diagonal are skipped entirely.
+// f16/bf16 at head dim 64 or 128 (LLaVA's) take the faster streamed path, importance_stream.cu.
 #include "kernels/cuda/element.cuh"
+#include "kernels/cuda/importance_paths.h"
 
+#include <algorithm>
 #include <mma.h>
 #include <type_traits>
 
@@ -238,7 +241,9 @@ size_t importanceWorkspaceBytes(const ImportanceArgs &args)
     if (args.batch <= 0 || args.kvHeads <= 0 || args.queries <= 0 || args.keys <= 0)
         return 0;
     const Shape s = makeShape(args);
-    return size_t(s.batch) * s.headSplit * s.queryTiles * s.keys * sizeof(float);
+    // Either path may run (the choice also depends on the pointers' alignment).
+    return std::max(size_t(s.batch) * s.headSplit * s.queryTiles * s.keys * sizeof(float),
+                    importanceStreamedWorkspaceBytes(args));
 }
 
 cudaError_t importance(const ImportanceArgs &a, void *workspace, cudaStream_t stream)
@@ -252,6 +257,10 @@ cudaError_t importance(const ImportanceArgs &a, void *workspace, cudaStream_t st
         return cudaSuccess;
     if (a.queries == 0)
         return cudaMemsetAsync(a.columnSums, 0, size_t(a.batch) * a.keys * sizeof(float), stream);
+    if (!workspace)
+        return cudaErrorInvalidValue;
+    if (importanceStreamedApplies(a))
+        return importanceStreamed(a, workspace, stream);
     const Shape s = makeShape(a);
     if (s.queryTiles > 65535 || size_t(s.batch) * s.headSplit > 65535 || !workspace)
         return cudaErrorInvalidValue;

@@ -102,6 +102,8 @@ std::vector<ImportanceCase> importanceCases()
         {2, 4, 4, 100, 150, 40},  // head dim not a multiple of the 64-wide chunk
         {1, 2, 2, 65, 129, 96},
         {1, 2, 2, 33, 33, 7}, // odd head dim: CUDA-core path for every dtype
+        {2, 4, 4, 520, 1030, 128}, // streamed path: many query tiles through both stages
+        {1, 6, 2, 200, 333, 64},   // streamed path at head dim 64, GQA, a prefix
     };
     std::vector<ImportanceCase> cases;
     for (const auto &s : shapes)
