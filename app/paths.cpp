@@ -2,7 +2,14 @@
 
 #include "ec_build_info.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ftw.h>
+#include <stdexcept>
+#include <string>
+#include <sys/stat.h>
 
 namespace ec::app {
 
@@ -13,6 +20,17 @@ const char *nonEmptyEnv(const char *name)
 {
     const char *value = std::getenv(name);
     return value && *value ? value : nullptr;
+}
+
+thread_local std::string removeFailure; // the first path nftw could not remove, with the reason
+
+int removeEntry(const char *path, const struct stat *, int, struct FTW *)
+{
+    if (std::remove(path) != 0) {
+        removeFailure = std::string(path) + ": " + std::strerror(errno);
+        return 1; // stops the walk
+    }
+    return 0;
 }
 } // namespace
 
@@ -40,6 +58,19 @@ fs::path resourcesDirectory()
             return installed;
     }
     return fs::path(EC_SOURCE_DIR) / "resources";
+}
+
+void removeTree(const fs::path &dir)
+{
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) != 0 && errno == ENOENT)
+        return;
+    removeFailure.clear();
+    // Children before their folder, without following links.
+    if (::nftw(dir.c_str(), removeEntry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        throw std::runtime_error("cannot remove " +
+                                 (removeFailure.empty() ? dir.string() : removeFailure) +
+                                 " (check its permissions)");
 }
 
 } // namespace ec::app

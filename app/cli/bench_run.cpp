@@ -3,6 +3,7 @@
 // first token, decode ms/token, tokens/s, peak cache bytes, peak RSS and compaction time.
 #include "app/cli/bench.h"
 #include "app/cli/random_model.h"
+#include "app/paths.h"
 #include "engine/runtime.h"
 #include "engine/session.h"
 
@@ -177,7 +178,7 @@ int runEngineBench(EngineBenchOptions o)
     }
     auto model = engine::loadModel(dir, {o.device, o.dtype});
     if (!o.randomWeights.empty())
-        std::filesystem::remove_all(dir); // loaded into memory; the files are not needed
+        app::removeTree(dir); // loaded into memory; the files are not needed
     const auto &info = model->info();
     std::fprintf(stderr,
                  "bench run: %lld layers, hidden %lld, kv heads %lld x %lld, vocab %lld, %s on %s, "

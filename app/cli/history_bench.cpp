@@ -3,6 +3,7 @@
 // list conversations, open one, load its images, search, and append a turn. Not a timed test.
 #include "app/cli/commands.h"
 #include "app/history/history_store.h"
+#include "app/paths.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -195,7 +196,7 @@ void runBench(const BenchOptions &o)
     std::printf("database: %s (%.1f MiB)\n", db.c_str(),
                 double(store.storeStats().fileBytes) / (1 << 20));
     if (o.dir.empty())
-        fs::remove_all(dir);
+        app::removeTree(dir);
 }
 
 } // namespace

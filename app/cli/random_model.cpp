@@ -1,5 +1,6 @@
 #include "app/cli/random_model.h"
 
+#include "app/paths.h"
 #include "engine/checkpoint/llava_config.h"
 #include "tools/tiny_model.h"
 
@@ -45,7 +46,7 @@ std::filesystem::path writeRandomWeights(const std::filesystem::path &config,
 
     auto dir = std::filesystem::temp_directory_path() /
                ("ec-random-weights-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    app::removeTree(dir);
     tools::writeTinyModel(dir, spec);
     return dir;
 }
