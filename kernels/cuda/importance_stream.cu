@@ -96,7 +96,7 @@ __device__ inline void mma16x8x16(float (&c)[4], const uint32_t (&a)[4], uint32_
 template <typename T, int D>
 __global__ void __launch_bounds__(kThreads)
     streamedTiles(const uint16_t *q, const uint16_t *k, const float *lse, float *perHead,
-                     StreamShape s, float scaleLog2)
+                  StreamShape s, float scaleLog2)
 {
     constexpr int ld = rowStride<D>();
     extern __shared__ uint4 sharedRaw[];
@@ -147,8 +147,8 @@ __global__ void __launch_bounds__(kThreads)
             for (int j = 0; j < 8; j += 2) {
                 // Keys are rows of K: as K^T they are the column-major B operand.
                 uint32_t bFrag[4];
-                loadMatrices(bFrag,
-                             keyTile + ((j + lane / 16) * 8 + lane % 8) * ld + kk + (lane / 8) % 2 * 8);
+                loadMatrices(bFrag, keyTile + ((j + lane / 16) * 8 + lane % 8) * ld + kk +
+                                        (lane / 8) % 2 * 8);
                 mma16x8x16<T>(acc[j], a, bFrag[0], bFrag[1]);
                 mma16x8x16<T>(acc[j + 1], a, bFrag[2], bFrag[3]);
             }
@@ -217,12 +217,12 @@ cudaError_t launchStream(const ImportanceArgs &a, float *perHead, cudaStream_t s
     const StreamShape s{a.heads, a.kvHeads, a.queries, a.keys, a.keys - a.queries};
     const dim3 grid((a.keys + kTile - 1) / kTile, a.heads, a.batch);
     kernel<<<grid, kThreads, sharedBytes<D>(), stream>>>(static_cast<const uint16_t *>(a.q),
-                                                         static_cast<const uint16_t *>(a.k),
-                                                         a.lse, perHead, s, a.scale * kLog2e);
+                                                         static_cast<const uint16_t *>(a.k), a.lse,
+                                                         perHead, s, a.scale * kLog2e);
     if (cudaError_t e = cudaGetLastError(); e != cudaSuccess)
         return e;
     averageHeads<<<dim3((a.keys + 255) / 256, a.batch), 256, 0, stream>>>(perHead, a.columnSums,
-                                                                         a.heads, a.keys);
+                                                                          a.heads, a.keys);
     return cudaGetLastError();
 }
 

@@ -101,7 +101,7 @@ std::vector<ImportanceCase> importanceCases()
         {1, 8, 8, 300, 600, 128}, // LLaVA head dim, long prefix
         {2, 4, 4, 100, 150, 40},  // head dim not a multiple of the 64-wide chunk
         {1, 2, 2, 65, 129, 96},
-        {1, 2, 2, 33, 33, 7}, // odd head dim: CUDA-core path for every dtype
+        {1, 2, 2, 33, 33, 7},      // odd head dim: CUDA-core path for every dtype
         {2, 4, 4, 520, 1030, 128}, // streamed path: many query tiles through both stages
         {1, 6, 2, 200, 333, 64},   // streamed path at head dim 64, GQA, a prefix
     };
