@@ -262,7 +262,7 @@ cudaError_t importance(const ImportanceArgs &a, void *workspace, cudaStream_t st
     if (importanceStreamedApplies(a))
         return importanceStreamed(a, workspace, stream);
     const Shape s = makeShape(a);
-    if (s.queryTiles > 65535 || size_t(s.batch) * s.headSplit > 65535 || !workspace)
+    if (s.queryTiles > 65535 || size_t(s.batch) * s.headSplit > 65535)
         return cudaErrorInvalidValue;
     auto *partial = static_cast<float *>(workspace);
     const dim3 grid(s.keyTiles, s.queryTiles, s.batch * s.headSplit);
