@@ -16,7 +16,8 @@
 #  raw        raw kernel timings against cudaMemcpyAsync (bench_kernels_cuda, no torch)
 #  ctest      ctest -L gpu (raw kernels + torch dispatch) and the kernel CPU tests under torch 2.x
 #  kernels    elastic-cli bench kernels --device cuda (f16; bf16 quick)
-#  engine     elastic-cli bench run at the LLaVA-1.5-7B shape, paper-1024-512 (full vs elastic 0.2)
+#  engine     elastic-cli bench run: the 7B width at 2 layers (four policies), then the
+#             LLaVA-1.5-7B shape, paper-1024-512 (full vs elastic 0.2); a crash reruns under cuda-gdb
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
