@@ -41,6 +41,11 @@ template <typename T, int V> struct alignas(sizeof(T) * V) Pack
     T v[V];
 };
 
+inline bool aligned16(const void *p)
+{
+    return reinterpret_cast<uintptr_t>(p) % 16 == 0;
+}
+
 // 16-byte packs when every row start is 16-byte aligned, else single elements.
 inline int packWidth(int elementSize, int rowElements, const void *const *ptrs, int count)
 {
@@ -48,7 +53,7 @@ inline int packWidth(int elementSize, int rowElements, const void *const *ptrs, 
     if (rowElements % width != 0)
         return 1;
     for (int i = 0; i < count; ++i)
-        if (reinterpret_cast<uintptr_t>(ptrs[i]) % 16 != 0)
+        if (!aligned16(ptrs[i]))
             return 1;
     return width;
 }

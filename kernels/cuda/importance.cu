@@ -224,11 +224,6 @@ __global__ void reducePartials(const float *partial, float *columnSums, Shape s)
     columnSums[size_t(b) * s.keys + n] = total / float(s.heads);
 }
 
-bool aligned16(const void *p)
-{
-    return reinterpret_cast<uintptr_t>(p) % 16 == 0;
-}
-
 } // namespace
 
 int elementBytes(DType dtype)

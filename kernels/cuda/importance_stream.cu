@@ -230,9 +230,8 @@ cudaError_t launchStream(const ImportanceArgs &a, float *perHead, cudaStream_t s
 
 bool importanceStreamedApplies(const ImportanceArgs &a)
 {
-    const auto aligned = [](const void *p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
-    return a.dtype != DType::F32 && (a.headDim == 64 || a.headDim == 128) && aligned(a.q) &&
-           aligned(a.k) && a.heads <= 65535 && a.batch <= 65535;
+    return a.dtype != DType::F32 && (a.headDim == 64 || a.headDim == 128) && aligned16(a.q) &&
+           aligned16(a.k) && a.heads <= 65535 && a.batch <= 65535;
 }
 
 size_t importanceStreamedWorkspaceBytes(const ImportanceArgs &a)
