@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The prepared GPU check (issue 6): on the H200 machine, build the kernel tests and elastic-cli
 # against the machine's Python torch (CUDA), run the gpu-labelled tests, the kernel benchmarks and
-# the LLaVA-1.5-7B-shape engine bench, keeping the results under $OUT (at most 8 files).
+# the LLaVA-1.5-7B-shape engine bench, keeping the results under $OUT (7 files; at most 8
+# come back, so the build log stays in $WORK).
 # The whole run aims to end DEADLINE seconds (default 450) after it starts; later steps are cut
 # short first, so one rerun still fits in a session's 15 minutes of device time.
 #
@@ -14,9 +15,11 @@
 #  direct     the raw CUDA kernel tests built straight with nvcc (no torch, no CMake project)
 #  sanitizer  compute-sanitizer memcheck and racecheck on small kernel cases
 #  raw        raw kernel timings against cudaMemcpyAsync (bench_kernels_cuda, no torch)
-#  ctest      ctest -L gpu (raw kernels + torch dispatch) and the kernel CPU tests under torch 2.x
+#  ctest      ctest -L gpu (raw kernels, torch dispatch, the demo model on CUDA against the CPU)
+#             and the kernel CPU tests under torch 2.x
 #  kernels    elastic-cli bench kernels --device cuda (f16; bf16 quick)
-#  engine     elastic-cli bench run: the 7B width at 2 layers (four policies), then the
+#  engine     scripts/sdpa-decode-probe.py (torch's SDPA backends at decode shapes), then
+#             elastic-cli bench run: the 7B width at 2 layers (four policies), then the
 #             LLaVA-1.5-7B shape, paper-1024-512 (full vs elastic 0.2); a crash reruns under cuda-gdb
 set -u
 cd "$(dirname "$0")/.."
@@ -41,6 +44,7 @@ DEPS=$PWD/.gpu-deps
 WORK=${WORK:-/tmp/ec-gpu-check}
 PREFIX=$WORK/deps
 export WORK PREFIX
+mkdir -p "$WORK"
 export PATH=/usr/local/cuda/bin:$PATH
 
 step "environment (steps: $STEPS; deadline ${DEADLINE}s)"
@@ -79,15 +83,15 @@ if want ctest || want kernels || want engine; then
         -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$PREFIX;$DEPS/prefix" -DCUDAToolkit_ROOT=/usr/local/cuda \
         -DEC_WITH_UI=OFF -DEC_WITH_OPENCV=OFF -DCLI11_INCLUDE_DIR="$DEPS/prefix/include" \
         -DSQLite3_INCLUDE_DIR="$DEPS/prefix/include" -DSQLite3_LIBRARY="$DEPS/prefix/lib/libsqlite3.so" \
-        "${cudnn_args[@]}" >> "$OUT/build.log" 2>&1
+        "${cudnn_args[@]}" >> "$WORK/build.log" 2>&1
     configured=$?
-    grep -E "Elastic Chat:|ec_kernels:|Error|error" "$OUT/build.log" | head -20
+    grep -E "Elastic Chat:|ec_kernels:|Error|error" "$WORK/build.log" | head -20
     if [ $configured = 0 ]; then
         timeout $(cap 330) cmake --build build-gpu -j"$JOBS" --target test_kernels_cuda \
-            test_kernels_dispatch test_kernels elastic-cli >> "$OUT/build.log" 2>&1 &
+            test_kernels_dispatch test_kernels test_engine_cuda elastic-cli >> "$WORK/build.log" 2>&1 &
         build_pid=$!
     else
-        echo "configure FAILED: see build.log"
+        echo "configure FAILED:"; tail -n 30 "$WORK/build.log"
     fi
 fi
 export LD_LIBRARY_PATH=$DEPS/prefix/lib:${LD_LIBRARY_PATH:-}
@@ -137,7 +141,7 @@ if [ -n "$build_pid" ]; then
     wait "$build_pid" && echo "built" || {
         built=0
         echo "build FAILED or timed out:"
-        grep -E "error|FAILED" "$OUT/build.log" | head -20
+        grep -E "error|FAILED" "$WORK/build.log" | head -20
     }
 fi
 
@@ -167,6 +171,9 @@ fi
 
 if want engine && [ $built = 1 ] && [ -x build-gpu/app/elastic-cli ]; then
     cli=build-gpu/app/elastic-cli
+    step "engine: torch's SDPA backends at decode shapes (scripts/sdpa-decode-probe.py)"
+    timeout $(cap 60) $PYTHON scripts/sdpa-decode-probe.py > "$OUT/bench-7b.md" 2>&1
+    echo "exit $?" >> "$OUT/bench-7b.md"
     step "engine: bench run at the LLaVA-1.5-7B width with 2 layers (random weights)"
     $PYTHON - <<'PY'
 import json
@@ -177,7 +184,7 @@ json.dump(c, open("/tmp/ec-7b-2layers.json", "w"))
 PY
     timeout $(cap 90) $cli bench run --random-weights /tmp/ec-7b-2layers.json --device cuda \
         --batch 16 --prompt 1024 --gen 128 --methods full,local,h2o,elastic --budgets 0.2 \
-        > "$OUT/bench-7b.md" 2>&1
+        >> "$OUT/bench-7b.md" 2>&1
     echo "exit $?" >> "$OUT/bench-7b.md"
     step "engine: bench run at the LLaVA-1.5-7B shape (random weights), paper-1024-512"
     args=(bench run --random-weights resources/configs/llava-1.5-7b.json --device cuda

@@ -1,6 +1,7 @@
 #include "engine/model/layers.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Context.h>
 #include <cmath>
 #include <limits>
 #include <torch/version.h>
@@ -57,9 +58,30 @@ at::Tensor applyRotary(const at::Tensor &x, const Rotary &r)
     return x * r.cos + rotated * r.sin;
 }
 
+namespace {
+
+// torch 2.9+ puts cuDNN first among SDPA backends on sm90/sm100 (H100, H200, B200) once its
+// bundled cuDNN is new enough. cuDNN builds an execution plan for every new key length, and a
+// decode step has a new one every token: on an H200 with torch 2.11 the full cache paid ~55 ms
+// a step at any depth (docs/results.md). Flash and memory-efficient attention need no plan.
+void avoidPerShapeAttentionPlans()
+{
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+    static const bool once = [] {
+        at::globalContext().setSDPUseCuDNN(false);
+        return true;
+    }();
+    (void)once;
+#endif
+}
+
+} // namespace
+
 at::Tensor fastAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
                          bool causalTail)
 {
+    if (q.is_cuda())
+        avoidPerShapeAttentionPlans();
     const int64_t B = q.size(0), H = q.size(1), n = q.size(2), D = q.size(3);
     const int64_t Hkv = k.size(1), S = k.size(2), rep = H / Hkv;
     // Grouped queries become extra rows of their key head, so K/V are never repeated.

@@ -26,7 +26,8 @@ at::Tensor applyRotary(const at::Tensor &x, const Rotary &r);
 
 // Attention of q [B, H, n, D] over k, v [B, Hkv, S, D] (GQA without copying K/V) where the n
 // queries are the last n of the S slots and attend causally among themselves (`causalTail`),
-// or see every slot (vision towers). Scale is D^-0.5. Uses torch's fused SDPA entry point.
+// or see every slot (vision towers). Scale is D^-0.5. Uses torch's fused SDPA entry point;
+// on CUDA, the first call turns off torch's cuDNN backend for the process (see layers.cpp).
 at::Tensor fastAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
                          bool causalTail);
 
