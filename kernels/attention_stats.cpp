@@ -58,6 +58,14 @@ AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor
     checkShapes(q, k);
     const int64_t B = q.size(0), H = q.size(1), Tq = q.size(2), D = q.size(3);
     const int64_t Hkv = k.size(1), Tk = k.size(2), rep = H / Hkv;
+    if (q.is_cuda() && Tq == 1) {
+        // A decode step on a GPU: flash attention reads K and V once in their own dtype, where
+        // the chunks below convert both to fp32 first (the bulk of Elastic's decode step at the
+        // 7B shape, docs/results.md).
+        at::Tensor out, lse;
+        if (detail::cudaFlashDecode(q, k, v, scale, out, lse))
+            return {out, attentionColumnSumsFromLse(q, k, lse, scale)};
+    }
     chunkRows = std::max<int64_t>(1, chunkRows);
     const at::Tensor kf = flatFloat(k), vf = flatFloat(v);
     at::Tensor out = at::empty({B, H, Tq, D}, q.options());

@@ -17,6 +17,8 @@ struct AttentionWithStats
 
 // Scaled dot-product attention that also returns the head-averaged column sums of its
 // probabilities. Works on query chunks of `chunkRows` so peak memory is B*H*chunkRows*Tk floats.
+// A single query (a decode step) of f16/bf16 CUDA tensors runs torch's flash attention and the
+// importance kernel instead, without converting K and V to fp32.
 AttentionWithStats attentionWithColumnSums(const at::Tensor &q, const at::Tensor &k,
                                            const at::Tensor &v, double scale,
                                            int64_t chunkRows = 128);

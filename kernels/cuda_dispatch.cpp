@@ -13,8 +13,10 @@
 #ifdef EC_CUDA_DISPATCH
 #include "kernels/cuda/cache_kernels.h"
 
+#include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+#include <torch/version.h>
 #endif
 
 namespace ec::kernels::detail {
@@ -92,6 +94,33 @@ at::Tensor cudaColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k, const
     at::Tensor ws = scratch(cuda::importanceWorkspaceBytes(a), q);
     check(cuda::importance(a, ws.data_ptr(), currentStream(q)), "importance kernel");
     return out;
+}
+
+bool cudaFlashDecode(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, double scale,
+                     at::Tensor &out, at::Tensor &lse)
+{
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    const at::ScalarType dtype = q.scalar_type();
+    const int64_t B = q.size(0), H = q.size(1), D = q.size(3), rep = H / k.size(1);
+    if (q.size(2) != 1 || (dtype != at::kHalf && dtype != at::kBFloat16) ||
+        k.scalar_type() != dtype || v.scalar_type() != dtype || D % 8 != 0 || D > 256 ||
+        k.stride(-1) != 1 || v.stride(-1) != 1)
+        return false;
+    if (at::cuda::getDeviceProperties(q.device().index())->major < 8)
+        return false;
+    c10::cuda::CUDAGuard guard(q.device());
+    // The rep query heads of a key head become the rows of one flash sequence, so K and V are
+    // read once per key head; with one query per sequence every row sees every key: no mask.
+    const at::Tensor qg = q.reshape({B, k.size(1), rep, D});
+    auto result = at::_scaled_dot_product_flash_attention(qg, k, v, 0.0, /*is_causal=*/false,
+                                                          /*return_debug_mask=*/false, scale);
+    out = std::get<0>(result).reshape({B, H, 1, D});
+    lse = std::get<1>(result).narrow(2, 0, rep).reshape({B, H, 1});
+    return true;
+#else
+    (void)q, (void)k, (void)v, (void)scale, (void)out, (void)lse;
+    return false;
+#endif
 }
 
 void cudaMergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign,
@@ -183,6 +212,12 @@ bool cudaDispatchCompiled()
 at::Tensor cudaColumnSumsFromLse(const at::Tensor &, const at::Tensor &, const at::Tensor &, double)
 {
     unavailable();
+}
+
+bool cudaFlashDecode(const at::Tensor &, const at::Tensor &, const at::Tensor &, double,
+                     at::Tensor &, at::Tensor &)
+{
+    return false;
 }
 
 void cudaMergeCompact(at::Tensor &, at::Tensor &, const at::Tensor &, int64_t)

@@ -14,6 +14,14 @@ bool cudaDispatchCompiled();
 at::Tensor cudaColumnSumsFromLse(const at::Tensor &q, const at::Tensor &k, const at::Tensor &lse,
                                  double scale);
 
+// One decode step of attentionWithColumnSums (a single query per sequence) through torch's flash
+// attention, which returns the output [B, H, 1, D] and the rows' log-sum-exp [B, H, 1] for
+// cudaColumnSumsFromLse. False, with `out` and `lse` untouched, when flash cannot take the inputs
+// (not f16/bf16, head dim not a multiple of 8 up to 256, a GPU before sm80, torch before 2.1) or
+// this build has no CUDA dispatch.
+bool cudaFlashDecode(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, double scale,
+                     at::Tensor &out, at::Tensor &lse);
+
 void cudaMergeCompact(at::Tensor &keys, at::Tensor &values, const at::Tensor &assign,
                       int64_t outSlots);
 

@@ -43,6 +43,33 @@ TEST_P(DispatchDtypeTest, ColumnSumsFromLseMatchCpu)
     EXPECT_TRUE(at::allclose(gpu.cpu(), cpu, 2e-4, 1e-4));
 }
 
+// A decode step as the engine runs it: one query per sequence, GQA, K and V views of a cache
+// longer than the keys in use. f16/bf16 go through flash attention and the importance kernel,
+// f32 through the fp32 chunks; the CPU reference sees the same values in f32.
+TEST_P(DispatchDtypeTest, DecodeAttentionWithColumnSumsMatchesCpu)
+{
+    REQUIRE_CUDA_DISPATCH();
+    at::manual_seed(4);
+    const int64_t B = 2, H = 8, Hkv = 4, Tk = 300, capacity = 320, D = 128;
+    at::Tensor q = at::randn({B, H, 1, D}).to(GetParam());
+    at::Tensor kCache = at::randn({B, Hkv, capacity, D}).to(GetParam());
+    at::Tensor vCache = at::randn({B, Hkv, capacity, D}).to(GetParam());
+    const double scale = 1.0 / std::sqrt(double(D));
+    auto cpu = ec::kernels::attentionWithColumnSums(q.to(at::kFloat),
+                                                    kCache.narrow(2, 0, Tk).to(at::kFloat),
+                                                    vCache.narrow(2, 0, Tk).to(at::kFloat), scale);
+    auto gpu = ec::kernels::attentionWithColumnSums(q.to(kCuda), kCache.to(kCuda).narrow(2, 0, Tk),
+                                                    vCache.to(kCuda).narrow(2, 0, Tk), scale);
+    ASSERT_TRUE(gpu.output.is_cuda());
+    EXPECT_EQ(gpu.output.scalar_type(), GetParam());
+    EXPECT_EQ(gpu.output.sizes(), cpu.output.sizes());
+    // Outputs are rounded to the dtype (bf16: 2^-8 relative); the column sums stay fp32.
+    const double outTol = GetParam() == at::kFloat ? 1e-5 : 1e-2;
+    EXPECT_TRUE(at::allclose(gpu.output.cpu().to(at::kFloat), cpu.output, outTol, outTol));
+    EXPECT_TRUE(at::allclose(gpu.columnSums.cpu(), cpu.columnSums, 1e-3, 1e-6));
+    EXPECT_NEAR(gpu.columnSums.sum().item<double>(), double(B), 1e-3); // each row sums to 1
+}
+
 TEST_P(DispatchDtypeTest, MergeCompactIsBitIdenticalToCpu)
 {
     REQUIRE_CUDA_DISPATCH();
