@@ -18,19 +18,20 @@
 #      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read;
 #      then READ_MORE_STEPS (default 1800) more of the same, the cosine recomputed for the
 #      longer run (a warm restart, as phase 2 does);
-#   6. SEARCH_STEPS (default 6000; 0 skips the phase) from phase 5's checkpoint, listing drills
-#      (a quarter of the steps), search drills (a sixth), question drills (a third), reading
-#      drills and long steps (an eighth each), with the position head and per-patch content
-#      heads (peak 5e-4), in RUN_DIR/search;
-#   7. ASK_STEPS (default 3000; 0 skips the phase) from phase 6's checkpoint, listing drills by
-#      colour (a quarter of the steps), question drills (half), reading drills and long steps
-#      (an eighth each), with the asked heads at layer 1's input besides phase 6's heads (peak
-#      5e-4), in RUN_DIR/ask;
-#   8. MIX_STEPS (default 1500; 0 skips the phase) from phase 7's checkpoint, phase 6's mix
-#      (listing drills by colour, shape or both) with the asked heads (peak 5e-4), in
-#      RUN_DIR/mix.
-# The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, search/model,
-# read/model, tuned/model, grown/model, or model, without it).
+#   6. SEARCH_STEPS (default 0: skipped since session 16; the shipped model of sessions 14 and
+#      15 had 6000) from phase 5's checkpoint, listing drills (a quarter of the steps), search
+#      drills (a sixth), question drills (a third), reading drills and long steps (an eighth
+#      each), with the position head and per-patch content heads (peak 5e-4), in RUN_DIR/search;
+#   7. ASK_STEPS (default 1500; 0 stops before the phase) from phase 6's checkpoint, or phase
+#      5's without phase 6, listing drills by colour (a quarter of the steps), question drills
+#      (half), reading drills and long steps (an eighth each), with the position head, the
+#      per-patch content heads and the asked heads at layer 1's input (peak 5e-4), in
+#      RUN_DIR/ask;
+#   8. MIX_STEPS (default 3000; 0 stops before the phase) from phase 7's checkpoint, phase 6's
+#      mix (listing drills by colour, shape or both, search drills, question drills, reading
+#      drills and long steps) with the asked heads (peak 5e-4), in RUN_DIR/mix.
+# The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, read/model,
+# tuned/model, grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
 # tokenizer are rebuilt identically. THREADS (default 2) may be set. OpenMP threads spin while
 # they wait (OMP_WAIT_POLICY=ACTIVE): on an idle 2-core machine a phase 5 step takes 0.6 of the
@@ -105,8 +106,9 @@ fi
 if [ "$(stepOf "$RUN/read")" -lt "$READ_TOTAL" ]; then
     reading "$READ_TOTAL" "$@"
 fi
-SEARCH_STEPS=${SEARCH_STEPS:-6000}
-[ "$SEARCH_STEPS" -gt 0 ] || exit 0
+# Phase 6 is off by default since session 16: phases 7 and 8 alone reach the targets in less
+# time (docs/demo-model.md, "The recipe without phase 6").
+SEARCH_STEPS=${SEARCH_STEPS:-0}
 # Phase 6's mix of drills, which phase 8 repeats with the asked heads.
 SEARCH_MIX="--long-every 8 --reading-every 4 --listing-every 3 --search-every 2 --quiz-every 1
     --position-head --patch-content"
@@ -116,17 +118,21 @@ search() {
     train "$RUN/search" --steps "$SEARCH_STEPS" --lr 5e-4 $SEARCH_MIX \
         --text-layers "$GROW_LAYERS" "$@"
 }
-search "$@"
-ASK_STEPS=${ASK_STEPS:-3000}
+ASK_FROM=$RUN/read/model
+if [ "$SEARCH_STEPS" -gt 0 ]; then
+    search "$@"
+    ASK_FROM=$RUN/search/model
+fi
+ASK_STEPS=${ASK_STEPS:-1500}
 [ "$ASK_STEPS" -gt 0 ] || exit 0
 ask() {
-    [ -f "$RUN/ask/state/state.json" ] || set -- --init-from "$RUN/search/model" "$@"
+    [ -f "$RUN/ask/state/state.json" ] || set -- --init-from "$ASK_FROM" "$@"
     train "$RUN/ask" --steps "$ASK_STEPS" --lr 5e-4 --long-every 8 --reading-every 4 \
         --listing-every 2 --listing-key colour --quiz-every 1 --position-head --patch-content \
         --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
 }
 ask "$@"
-MIX_STEPS=${MIX_STEPS:-1500}
+MIX_STEPS=${MIX_STEPS:-3000}
 [ "$MIX_STEPS" -gt 0 ] || exit 0
 mix() {
     [ -f "$RUN/mix/state/state.json" ] || set -- --init-from "$RUN/ask/model" "$@"
