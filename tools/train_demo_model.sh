@@ -22,14 +22,16 @@
 #      15 had 6000) from phase 5's checkpoint, listing drills (a quarter of the steps), search
 #      drills (a sixth), question drills (a third), reading drills and long steps (an eighth
 #      each), with the position head and per-patch content heads (peak 5e-4), in RUN_DIR/search;
-#   7. ASK_STEPS (default 1500; 0 stops before the phase) from phase 6's checkpoint, or phase
+#   7. ASK_STEPS (default 3000; 0 stops before the phase) from phase 6's checkpoint, or phase
 #      5's without phase 6, listing drills by colour (a quarter of the steps), question drills
 #      (half), reading drills and long steps (an eighth each), with the position head, the
 #      per-patch content heads and the asked heads at layer 1's input (peak 5e-4), in
 #      RUN_DIR/ask;
-#   8. MIX_STEPS (default 3000; 0 stops before the phase) from phase 7's checkpoint, phase 6's
+#   8. MIX_STEPS (default 1500; 0 stops before the phase) from phase 7's checkpoint, phase 6's
 #      mix (listing drills by colour, shape or both, search drills, question drills, reading
-#      drills and long steps) with the asked heads (peak 5e-4), in RUN_DIR/mix.
+#      drills and long steps) with the asked heads (peak 5e-4), in RUN_DIR/mix; then
+#      MIX_MORE_STEPS (default 1500) more of the same, the cosine recomputed for the longer run
+#      (a warm restart, as phases 2 and 5 do).
 # The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, read/model,
 # tuned/model, grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
@@ -123,7 +125,7 @@ if [ "$SEARCH_STEPS" -gt 0 ]; then
     search "$@"
     ASK_FROM=$RUN/search/model
 fi
-ASK_STEPS=${ASK_STEPS:-1500}
+ASK_STEPS=${ASK_STEPS:-3000}
 [ "$ASK_STEPS" -gt 0 ] || exit 0
 ask() {
     [ -f "$RUN/ask/state/state.json" ] || set -- --init-from "$ASK_FROM" "$@"
@@ -132,12 +134,21 @@ ask() {
         --asked-head 1 --text-layers "$GROW_LAYERS" "$@"
 }
 ask "$@"
-MIX_STEPS=${MIX_STEPS:-3000}
+MIX_STEPS=${MIX_STEPS:-1500}
 [ "$MIX_STEPS" -gt 0 ] || exit 0
-mix() {
+MIX_TOTAL=$((MIX_STEPS + ${MIX_MORE_STEPS:-1500}))
+# mixing STEPS [options]: phase 8 up to STEPS.
+mixing() {
+    steps=$1
+    shift
     [ -f "$RUN/mix/state/state.json" ] || set -- --init-from "$RUN/ask/model" "$@"
     # shellcheck disable=SC2086 # the mix is a list of options
-    train "$RUN/mix" --steps "$MIX_STEPS" --lr 5e-4 $SEARCH_MIX --asked-head 1 \
+    train "$RUN/mix" --steps "$steps" --lr 5e-4 $SEARCH_MIX --asked-head 1 \
         --text-layers "$GROW_LAYERS" "$@"
 }
-mix "$@"
+if [ "$(stepOf "$RUN/mix")" -lt "$MIX_STEPS" ]; then
+    mixing "$MIX_STEPS" "$@"
+fi
+if [ "$(stepOf "$RUN/mix")" -lt "$MIX_TOTAL" ]; then
+    mixing "$MIX_TOTAL" "$@"
+fi
