@@ -62,7 +62,7 @@ namespace {
 
 // torch 2.9+ puts cuDNN first among SDPA backends on sm90/sm100 (H100, H200, B200) once its
 // bundled cuDNN is new enough. cuDNN builds an execution plan for every new key length, and a
-// decode step has a new one every token: on an H200 with torch 2.11 the full cache paid ~55 ms
+// decode step has a new one every token: on an H200 with torch 2.11 the full cache paid ~50 ms
 // a step at any depth (docs/results.md). Flash and memory-efficient attention need no plan.
 void avoidPerShapeAttentionPlans()
 {
