@@ -155,7 +155,9 @@ if want ctest && [ $configured = 0 ] && [ $built = 1 ]; then
     step "ctest -L gpu, and the kernel CPU tests under this torch"
     (cd build-gpu && timeout $(cap 240) ctest -L gpu -j8 --output-on-failure 2>&1 | tail -n 120
      timeout $(cap 120) ctest -L unit -R "AttentionStats|ColumnSums|MergeCompact|SlotWrite" -j8 \
-         --output-on-failure 2>&1 | tail -n 40) > "$OUT/ctest-gpu.txt"
+         --output-on-failure 2>&1 | tail -n 40
+     # What the parity test prints (answers, logit differences) is kept even when it passes.
+     timeout $(cap 60) ./tests/engine/test_engine_cuda 2>&1 | grep -v "^\[") > "$OUT/ctest-gpu.txt"
     grep -E "tests passed|tests failed|Failed|Not Run" "$OUT/ctest-gpu.txt"
 fi
 
