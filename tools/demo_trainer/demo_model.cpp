@@ -2,6 +2,7 @@
 
 #include "engine/model/layers.h"
 #include "engine/model/llava_model.h"
+#include "tools/demo_trainer/packed_attention.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -28,31 +29,6 @@ at::Tensor attention(const at::Tensor &q, const at::Tensor &k, const at::Tensor 
     at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).to(at::kFloat) /
                         std::sqrt(static_cast<double>(q.size(-1)));
     return at::matmul(at::softmax(scores, -1).to(v.scalar_type()), v);
-}
-
-// Causal attention, computed in blocks of query rows: rows [s, e) can only see keys [0, e), so
-// the scores right of that are never formed. The result is the full masked softmax's (what is
-// skipped is exactly what the mask zeroes), with about half its work, and each block's scores
-// stay small enough for the cache: long four-image steps run 1.9x faster (docs/demo-model.md).
-constexpr int64_t kQueryBlock = 128;
-
-at::Tensor causalAttention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v)
-{
-    const int64_t t = q.size(-2);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-    const auto f32 = at::TensorOptions().dtype(at::kFloat).device(q.device());
-    std::vector<at::Tensor> blocks;
-    for (int64_t s = 0; s < t; s += kQueryBlock) {
-        const int64_t e = std::min(t, s + kQueryBlock);
-        at::Tensor raw = at::matmul(q.narrow(-2, s, e - s), k.narrow(-2, 0, e).transpose(-2, -1));
-        // Row r is position s + r: key c is in its future when c > s + r.
-        at::Tensor future =
-            at::full({e - s, e}, -std::numeric_limits<float>::infinity(), f32).triu(s + 1);
-        at::Tensor scores = at::add(future, raw.to(at::kFloat), scale);
-        blocks.push_back(
-            at::matmul(at::softmax(scores, -1).to(v.scalar_type()), v.narrow(-2, 0, e)));
-    }
-    return blocks.size() == 1 ? blocks[0] : at::cat(blocks, -2);
 }
 
 } // namespace
@@ -156,19 +132,7 @@ at::Tensor DemoModel::decoderLayer(const at::Tensor &x, const Packing &packing, 
     at::Tensor q = model::applyRotary(heads("q_proj", tc.numHeads), packing.rotary);
     at::Tensor k = model::applyRotary(heads("k_proj", tc.numKvHeads), packing.rotary);
     at::Tensor v = heads("v_proj", tc.numKvHeads);
-    const int64_t rep = tc.numHeads / tc.numKvHeads; // HF repeat_kv: head h reads kv h / rep
-    std::vector<at::Tensor> outputs;
-    int64_t offset = 0;
-    for (int64_t length : packing.lengths) {
-        auto sequence = [&](const at::Tensor &y) { // [1, heads, length, D]
-            return y.narrow(0, offset, length).transpose(0, 1).unsqueeze(0);
-        };
-        at::Tensor a = causalAttention(sequence(q), sequence(k).repeat_interleave(rep, 1),
-                                       sequence(v).repeat_interleave(rep, 1));
-        outputs.push_back(a.squeeze(0).transpose(0, 1).reshape({length, tc.numHeads * d}));
-        offset += length;
-    }
-    at::Tensor a = outputs.size() == 1 ? outputs[0] : at::cat(outputs, 0);
+    const at::Tensor a = packedCausalAttention(q, k, v, packing.lengths);
     at::Tensor h = x + at::linear(a, w(p + "self_attn.o_proj.weight", compute));
     n = model::rmsNorm(h, w(p + "post_attention_layernorm.weight", compute), tc.rmsNormEps);
     at::Tensor m = at::silu(at::linear(n, w(p + "mlp.gate_proj.weight", compute))) *
