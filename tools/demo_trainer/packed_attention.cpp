@@ -134,7 +134,7 @@ public:
         const double scale = 1.0 / std::sqrt(static_cast<double>(d));
         const std::vector<Unit> units = unitsOf(lengths, kh.size(0), rep);
         const at::Tensor gradOut =
-            grads[0].view({qh.size(1), heads, d}).permute({1, 0, 2}).contiguous();
+            grads[0].reshape({qh.size(1), heads, d}).permute({1, 0, 2}).contiguous();
         at::Tensor dq = at::empty_like(qh), dk = at::empty_like(kh), dv = at::empty_like(vh);
 
         forEachUnit(units, [&](const Unit &u) {
