@@ -607,6 +607,16 @@ TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
         kinds += kind == StepKind::Listing ? 'W' : kind == StepKind::Search ? 'F' : '.';
     }
     EXPECT_EQ(kinds, "..F.W...F.....W.");
+    // Existence drills come after search drills and before question drills: with an interval
+    // of 1 they take every question-drill step (step + 1 = 1, 7, 11, 13).
+    options.existsEvery = 1;
+    kinds.clear();
+    for (int64_t step = 0; step < 16; ++step) {
+        const StepKind kind = stepKind(options, step);
+        kinds += kind == StepKind::Exists ? 'E' : kind == StepKind::Quiz ? 'Q' : '.';
+    }
+    EXPECT_EQ(kinds, "E.....E...E.E...");
+    options.existsEvery = 0;
     options.listingEvery = 0;
     options.searchEvery = 0;
     options.readingEvery = 0; // phase 4

@@ -325,6 +325,47 @@ TEST(DemoWorld, SearchItemsAskOnlySearchAndCountFormsAnsweredByTheScene)
     EXPECT_EQ(isThereAnswers, (std::set<std::string>{"no", "yes"}));
 }
 
+// Existence drills ask only "Is there a COLOUR SHAPE?", answered by the scene, yes and no about
+// equally often; a no names a colour and a shape that are both in the scene on different objects
+// whenever the scene has such a pair.
+TEST(DemoWorld, ExistenceItemsAskIsThereAndTheirNosSplitAColourAndAShape)
+{
+    int yes = 0, no = 0, split = 0;
+    for (uint64_t i = 0; i < 60; ++i) {
+        const Conversation c = existenceTrainingItem(1, i);
+        EXPECT_EQ(conversationText(c), conversationText(existenceTrainingItem(1, i)));
+        EXPECT_NE(conversationText(c), conversationText(searchTrainingItem(1, i)));
+        for (const auto &t : shortTurns(c)) {
+            const Scene &scene = *t.scene;
+            const auto &w = t.words;
+            ASSERT_EQ(w.size(), 5u) << t.question;
+            ASSERT_TRUE(w[0] == "Is" && w[1] == "there" && w[2] == "a") << t.question;
+            const int colour = colourOf(w[3]), shape = shapeOf(w[4]);
+            ASSERT_GE(colour, 0) << t.question;
+            ASSERT_GE(shape, 0) << t.question;
+            if (scene.count(colour, shape) > 0) {
+                EXPECT_EQ(t.answer, "yes") << t.question;
+                ++yes;
+                continue;
+            }
+            EXPECT_EQ(t.answer, "no") << t.question;
+            ++no;
+            bool sceneHasSplit = false;
+            for (int c2 = 0; c2 < static_cast<int>(objectColours().size()); ++c2)
+                for (int s2 = 0; s2 < static_cast<int>(shapeNames().size()); ++s2)
+                    sceneHasSplit =
+                        sceneHasSplit || (scene.count(c2, s2) == 0 && scene.count(c2, -1) > 0 &&
+                                          scene.count(-1, s2) > 0);
+            const bool asksSplit = scene.count(colour, -1) > 0 && scene.count(-1, shape) > 0;
+            EXPECT_EQ(asksSplit, sceneHasSplit) << t.question;
+            split += asksSplit ? 1 : 0;
+        }
+    }
+    EXPECT_GE(yes, 100);
+    EXPECT_GE(no, 100);
+    EXPECT_GE(split, no * 3 / 4); // most scenes of 2+ objects have a split pair
+}
+
 // Listing drills: every short question names a colour, a shape or both, and its answer lists the
 // cells holding such an object in reading order, re-derived here cell by cell from the scene. A
 // drill asked for one key draws the same scenes as the mixed drill and asks only that key; an

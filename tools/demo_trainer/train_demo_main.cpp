@@ -38,9 +38,8 @@ int main(int argc, char **argv)
     app.add_option("--long-every", o.longEvery,
                    "every Nth step trains on long four-image conversations (0: never)");
     app.add_option("--quiz-every", o.quizEvery,
-                   "every Nth step that is not long, reading, listing or search trains on question "
-                   "drills "
-                   "(0: never)");
+                   "every Nth step that is not long, reading, listing, search or existence trains "
+                   "on question drills (0: never)");
     app.add_option("--reading-every", o.readingEvery,
                    "every Nth step that is not long trains on reading drills: described images "
                    "and questions whose answers the descriptions hold (0: never; it comes before "
@@ -62,6 +61,11 @@ int main(int argc, char **argv)
     app.add_option("--search-every", o.searchEvery,
                    "every Nth step that is not long, reading or listing trains on search drills: "
                    "question drills that only search or count by colour and shape (0: never; it "
+                   "comes before --quiz-every)");
+    app.add_option("--exists-every", o.existsEvery,
+                   "every Nth step that is not long, reading, listing or search trains on "
+                   "existence drills: \"Is there a COLOUR SHAPE?\", whose no answers name a colour "
+                   "and a shape that are both in the scene on different objects (0: never; it "
                    "comes before --quiz-every)");
     app.add_option("--quiz-objects", o.quizObjects, "drill scenes hold 1..N objects (1-8)")
         ->check(CLI::Range(1, 8));

@@ -199,6 +199,8 @@ StepKind stepKind(const TrainerOptions &options, int64_t step)
         return StepKind::Listing;
     if (every(options.searchEvery))
         return StepKind::Search;
+    if (every(options.existsEvery))
+        return StepKind::Exists;
     return every(options.quizEvery) ? StepKind::Quiz : StepKind::Stream;
 }
 
@@ -213,6 +215,8 @@ Conversation DemoTrainer::item(StepKind kind, uint64_t index) const
         return listingTrainingItem(options_.seed, index, options_.listing);
     case StepKind::Search:
         return searchTrainingItem(options_.seed, index);
+    case StepKind::Exists:
+        return existenceTrainingItem(options_.seed, index);
     case StepKind::Quiz:
         return quizTrainingItem(options_.seed, index, options_.quizObjects);
     default:

@@ -37,6 +37,7 @@ struct TrainerOptions
     int64_t readingEvery = 0;      // every Nth other step trains on reading drills (before quiz)
     int64_t listingEvery = 0;      // every Nth other step trains on listing drills (after reading)
     int64_t searchEvery = 0;       // every Nth other step trains on search drills (after listing)
+    int64_t existsEvery = 0;       // every Nth other step trains on existence drills (after search)
     ListingStyle listing;          // what listing drills search by; echo the key
     int quizObjects = 8;           // drill scenes hold 1..quizObjects objects
     bool positionHead = false;     // the perception loss also reads each patch's cell
@@ -50,9 +51,9 @@ struct TrainerOptions
 };
 
 // The stream a step draws its whole batch from. A long step comes first, then a reading drill,
-// a listing drill, a search drill, a question drill; a step that is none of them takes the
-// training stream.
-enum class StepKind { Stream, Long, Reading, Listing, Search, Quiz };
+// a listing drill, a search drill, an existence drill, a question drill; a step that is none of
+// them takes the training stream.
+enum class StepKind { Stream, Long, Reading, Listing, Search, Exists, Quiz };
 StepKind stepKind(const TrainerOptions &options, int64_t step); // step counts from 0
 
 struct EvalResult

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <functional>
+#include <tuple>
+#include <utility>
 
 namespace ec::demo {
 
@@ -149,6 +151,32 @@ QA searchQuestion(Rng &rng, const Scene &scene)
     return questionOfForm(rng, scene, o, form);
 }
 
+QA existenceQuestion(Rng &rng, const Scene &scene)
+{
+    const Object &o = randomObject(rng, scene);
+    int colour = o.colour, shape = o.shape;
+    if (rng.below(2) == 1) {
+        // A colour and a shape that are both in the scene, never on one object: a model that
+        // finds only one of them answers yes. Scenes without such a pair take any absent one.
+        std::vector<std::pair<int, int>> split, absent;
+        for (int c = 0; c < static_cast<int>(objectColours().size()); ++c) {
+            for (int s = 0; s < static_cast<int>(shapeNames().size()); ++s) {
+                if (scene.count(c, s) > 0)
+                    continue;
+                absent.emplace_back(c, s);
+                if (scene.count(c, -1) > 0 && scene.count(-1, s) > 0)
+                    split.emplace_back(c, s);
+            }
+        }
+        const auto &pool = split.empty() ? absent : split;
+        std::tie(colour, shape) =
+            pool[static_cast<size_t>(rng.below(static_cast<int>(pool.size())))];
+    }
+    return {"Is there a " + objectColours()[static_cast<size_t>(colour)].name + " " +
+                shapeNames()[static_cast<size_t>(shape)] + "?",
+            scene.count(colour, shape) > 0 ? "yes" : "no", -1, -1};
+}
+
 QA listQuestion(Rng &rng, const Scene &scene, const ListingStyle &style)
 {
     // Half the keys come from an object that is there, so most lists are not empty.
@@ -292,6 +320,11 @@ Conversation quizConversation(Rng &rng, int maxObjects)
 Conversation searchConversation(Rng &rng)
 {
     return drill(rng, 8, searchQuestion);
+}
+
+Conversation existenceConversation(Rng &rng)
+{
+    return drill(rng, 8, existenceQuestion);
 }
 
 Conversation listingConversation(Rng &rng, const ListingStyle &style)

@@ -41,6 +41,11 @@ QA shortQuestion(Rng &rng, const Scene &scene);
 // is the red star?", "How many stars are there?" or "How many red objects are there?", four of
 // shortQuestion's nine forms, the ones a model learns last (docs/demo-model.md).
 QA searchQuestion(Rng &rng, const Scene &scene);
+// "Is there a COLOUR SHAPE?", half the time about an object that is there and half the time
+// about a colour and a shape that are both in the scene but never on one object (any absent pair
+// when the scene has none such). The held-out form draws its absent pairs at random, so most
+// of them share a colour or a shape with some object; this form makes every no need both.
+QA existenceQuestion(Rng &rng, const Scene &scene);
 // A question that lists, in reading order, the cells whose object has a colour, a shape or both:
 // "Where are the red objects?" -> "top left, center", "Where are the red stars?" -> "none". Not
 // a held-out form: an answer of several cells trains search by content on every word, where a
@@ -72,6 +77,9 @@ Conversation quizConversation(Rng &rng, int maxObjects = 8);
 // Search drill: a question drill of 1-8 objects whose short questions are all searchQuestion's
 // (follow-ups and the earlier-image question as in quizConversation).
 Conversation searchConversation(Rng &rng);
+// Existence drill: a question drill of 1-8 objects whose short questions are all
+// existenceQuestion's.
+Conversation existenceConversation(Rng &rng);
 // Listing drill: a question drill of 1-8 objects whose short questions are all listQuestion's.
 Conversation listingConversation(Rng &rng, const ListingStyle &style = {});
 // Reading drill: 2-3 images of 1-8 objects, each described and then asked 3-5 short questions

@@ -9,7 +9,8 @@ namespace ec::demo {
 namespace {
 
 constexpr uint64_t kTrainStream = 1, kHeldOutStream = 2, kLongTrainStream = 3, kQuizTrainStream = 4,
-                   kReadingTrainStream = 5, kSearchTrainStream = 6, kListingTrainStream = 7;
+                   kReadingTrainStream = 5, kSearchTrainStream = 6, kListingTrainStream = 7,
+                   kExistenceTrainStream = 8;
 
 uint64_t itemSeed(uint64_t seed, uint64_t stream, uint64_t index)
 {
@@ -42,6 +43,12 @@ Conversation searchTrainingItem(uint64_t seed, uint64_t index)
 {
     Rng rng(itemSeed(seed, kSearchTrainStream, index));
     return searchConversation(rng);
+}
+
+Conversation existenceTrainingItem(uint64_t seed, uint64_t index)
+{
+    Rng rng(itemSeed(seed, kExistenceTrainStream, index));
+    return existenceConversation(rng);
 }
 
 Conversation listingTrainingItem(uint64_t seed, uint64_t index, const ListingStyle &style)

@@ -21,6 +21,8 @@ Conversation longTrainingItem(uint64_t seed, uint64_t index);
 Conversation quizTrainingItem(uint64_t seed, uint64_t index, int maxObjects = 8);
 // A search drill (searchConversation), from a stream of its own.
 Conversation searchTrainingItem(uint64_t seed, uint64_t index);
+// An existence drill (existenceConversation), from a stream of its own.
+Conversation existenceTrainingItem(uint64_t seed, uint64_t index);
 // A listing drill (listingConversation), from a stream of its own.
 Conversation listingTrainingItem(uint64_t seed, uint64_t index, const ListingStyle &style = {});
 // A reading drill (readingConversation), from a stream of its own.
