@@ -31,7 +31,9 @@
 #      mix (listing drills by colour, shape or both, search drills, question drills, reading
 #      drills and long steps) with the asked heads (peak 5e-4), in RUN_DIR/mix; then
 #      MIX_MORE_STEPS (default 3000 since session 17; 1500 before) more of the same, the cosine
-#      recomputed for the longer run (a warm restart, as phases 2 and 5 do).
+#      recomputed for the longer run (a warm restart, as phases 2 and 5 do); then EXISTS_STEPS
+#      (default 3000 since session 18; 0 stops before the leg) more with existence drills at a
+#      fifteenth of the steps (--exists-every 5), the cosine recomputed again.
 # The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, read/model,
 # tuned/model, grown/model, or model, without it).
 # Re-running continues each phase from its state wherever it stopped; the corpus and the
@@ -156,4 +158,14 @@ if [ "$(stepOf "$RUN/mix")" -lt "$MIX_STEPS" ]; then
 fi
 if [ "$(stepOf "$RUN/mix")" -lt "$MIX_TOTAL" ]; then
     mixing "$MIX_TOTAL" "$@"
+fi
+EXISTS_TOTAL=$((MIX_TOTAL + ${EXISTS_STEPS:-3000}))
+# Phase 8's last leg: the same mix, with existence drills ("Is there a red star?", whose no
+# answers name a colour and a shape that are in the scene on different objects) at every 5th
+# step that would be a question drill (a fifteenth of the steps); the cosine recomputed again.
+EXISTS_MIX="$SEARCH_MIX --exists-every 5"
+if [ "$(stepOf "$RUN/mix")" -lt "$EXISTS_TOTAL" ]; then
+    # shellcheck disable=SC2086 # the mix is a list of options
+    train "$RUN/mix" --steps "$EXISTS_TOTAL" --lr 5e-4 $EXISTS_MIX --asked-head 1 \
+        --text-layers "$GROW_LAYERS" "$@"
 fi
