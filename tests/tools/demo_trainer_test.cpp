@@ -574,6 +574,21 @@ TEST(DemoTrainer, AskedHeadsReadTheLabelledPositionsOnly)
     EXPECT_EQ(heads.loss(hidden, none, none).item<double>(), 0.0);
 }
 
+namespace {
+
+// The kinds of the first 16 steps, one letter each: Stream, Long, Reading, listing (W), search
+// (F), Existence, Quiz, in StepKind's order.
+std::string stepKinds(const TrainerOptions &options)
+{
+    static_assert(static_cast<int>(StepKind::Quiz) == 6, "one letter per StepKind");
+    std::string kinds;
+    for (int64_t step = 0; step < 16; ++step)
+        kinds += "SLRWFEQ"[static_cast<int>(stepKind(options, step))];
+    return kinds;
+}
+
+} // namespace
+
 // The recipe's phase 5 mix (--long-every 8 --reading-every 2 --quiz-every 1): a long step at
 // the 8th, reading drills at the other even steps, question drills at the odd ones.
 TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
@@ -582,40 +597,17 @@ TEST(DemoTrainer, StepKindsFollowTheirIntervalsLongFirst)
     options.longEvery = 8;
     options.readingEvery = 2;
     options.quizEvery = 1;
-    std::string kinds;
-    for (int64_t step = 0; step < 16; ++step) {
-        const StepKind kind = stepKind(options, step);
-        kinds += kind == StepKind::Long      ? 'L'
-                 : kind == StepKind::Reading ? 'R'
-                 : kind == StepKind::Listing ? 'W'
-                 : kind == StepKind::Search  ? 'F'
-                 : kind == StepKind::Quiz    ? 'Q'
-                                             : 'S';
-    }
-    EXPECT_EQ(kinds, "QRQRQRQLQRQRQRQL");
+    EXPECT_EQ(stepKinds(options), "QRQRQRQLQRQRQRQL");
     // Search drills every 3rd step take the question-drill steps among those (step + 1 = 3, 9, 15).
     options.searchEvery = 3;
-    kinds.clear();
-    for (int64_t step = 0; step < 16; ++step)
-        kinds += stepKind(options, step) == StepKind::Search ? 'F' : '.';
-    EXPECT_EQ(kinds, "..F.....F.....F.");
+    EXPECT_EQ(stepKinds(options), "QRFRQRQLFRQRQRFL");
     // Listing drills come before search drills: every 5th step that is neither long nor reading.
     options.listingEvery = 5;
-    kinds.clear();
-    for (int64_t step = 0; step < 16; ++step) {
-        const StepKind kind = stepKind(options, step);
-        kinds += kind == StepKind::Listing ? 'W' : kind == StepKind::Search ? 'F' : '.';
-    }
-    EXPECT_EQ(kinds, "..F.W...F.....W.");
+    EXPECT_EQ(stepKinds(options), "QRFRWRQLFRQRQRWL");
     // Existence drills come after search drills and before question drills: with an interval
-    // of 1 they take every question-drill step (step + 1 = 1, 7, 11, 13).
+    // of 1 they take every question-drill step.
     options.existsEvery = 1;
-    kinds.clear();
-    for (int64_t step = 0; step < 16; ++step) {
-        const StepKind kind = stepKind(options, step);
-        kinds += kind == StepKind::Exists ? 'E' : kind == StepKind::Quiz ? 'Q' : '.';
-    }
-    EXPECT_EQ(kinds, "E.....E...E.E...");
+    EXPECT_EQ(stepKinds(options), "ERFRWRELFRERERWL");
     options.existsEvery = 0;
     options.listingEvery = 0;
     options.searchEvery = 0;
