@@ -1,6 +1,7 @@
 #include "kernels/merge_compact.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <tuple>
 
@@ -86,6 +87,24 @@ TEST(MergeCompact, WritesThroughAStridedView)
     ec::kernels::mergeCompact(keys, values, assign, 6);
     EXPECT_TRUE(at::allclose(bufK.narrow(2, 0, 20), refK, 1e-6, 1e-6));
     EXPECT_TRUE(at::equal(bufK.narrow(2, 20, 10), untouched));
+}
+
+// The loops are split over threads (ec_kernels is built with OpenMP), but every output row is
+// summed by one thread in slot order: one and two threads must agree bit for bit.
+TEST(MergeCompact, SameBitsOnOneAndTwoThreads)
+{
+    const int before = at::get_num_threads();
+    at::Tensor merged[2];
+    for (int threads : {1, 2}) {
+        at::set_num_threads(threads);
+        at::manual_seed(33);
+        at::Tensor keys = at::randn({2, 8, 300, 64}).to(at::kBFloat16);
+        at::Tensor values = at::randn({2, 8, 300, 64}).to(at::kBFloat16);
+        ec::kernels::mergeCompact(keys, values, makeAssign(2, 300, 60, 9), 60);
+        merged[threads - 1] = at::cat({keys, values});
+    }
+    at::set_num_threads(before);
+    EXPECT_TRUE(at::equal(merged[0], merged[1]));
 }
 
 TEST(MergeCompact, EmptyBucketKeepsItsSlot)
