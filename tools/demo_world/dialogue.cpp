@@ -80,6 +80,14 @@ std::string describeScene(const Scene &scene)
 
 namespace {
 
+// "Is there a COLOUR SHAPE?", answered by the scene.
+QA isThere(const Scene &scene, int colour, int shape)
+{
+    return {"Is there a " + objectColours()[static_cast<size_t>(colour)].name + " " +
+                shapeNames()[static_cast<size_t>(shape)] + "?",
+            scene.count(colour, shape) > 0 ? "yes" : "no", -1, -1};
+}
+
 // shortQuestion's nine forms; o is the object the question is about (where it is about one).
 enum Form { kColour, kShape, kCount, kCountColour, kCountShape, kWhere, kIsThere, kSize, kEmpty };
 
@@ -115,9 +123,7 @@ QA questionOfForm(Rng &rng, const Scene &scene, const Object &o, int form)
             c = rng.below(static_cast<int>(objectColours().size()));
             s = rng.below(static_cast<int>(shapeNames().size()));
         }
-        return {"Is there a " + objectColours()[static_cast<size_t>(c)].name + " " +
-                    shapeNames()[static_cast<size_t>(s)] + "?",
-                scene.count(c, s) > 0 ? "yes" : "no", -1, -1};
+        return isThere(scene, c, s);
     }
     case kSize:
         return {"Is the object in the " + where + " small or large?",
@@ -172,9 +178,7 @@ QA existenceQuestion(Rng &rng, const Scene &scene)
         std::tie(colour, shape) =
             pool[static_cast<size_t>(rng.below(static_cast<int>(pool.size())))];
     }
-    return {"Is there a " + objectColours()[static_cast<size_t>(colour)].name + " " +
-                shapeNames()[static_cast<size_t>(shape)] + "?",
-            scene.count(colour, shape) > 0 ? "yes" : "no", -1, -1};
+    return isThere(scene, colour, shape);
 }
 
 QA listQuestion(Rng &rng, const Scene &scene, const ListingStyle &style)
