@@ -16,7 +16,7 @@ build: configure
 
 # Set up, build and launch Elastic Chat.
 run: build
-	$(BUILD_DIR)/app/elastic-chat
+	$(BUILD_DIR)/ui/elastic-chat
 
 # Set up, build and run the whole test suite (GUI tests run offscreen).
 test: build

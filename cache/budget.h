@@ -15,7 +15,6 @@ struct Budget
     // Entries to hold after a compaction once `tokensSeen` tokens were fed:
     // min(ceil(keepRatio * tokensSeen), caps), never below `floor` (sinks + newest token).
     int64_t targetEntries(int64_t tokensSeen, int64_t bytesPerToken, int64_t floor = 1) const;
-    bool isFull() const { return keepRatio >= 1.0 && maxTokens <= 0 && maxBytes <= 0; }
 };
 
 } // namespace ec::cache

@@ -4,9 +4,10 @@
 #include "cache/full_policy.h"
 #include "cache/h2o_policy.h"
 #include "cache/local_policy.h"
-#include "cache/reference_policies.h"
 #include "cache/kv_cache.h"
 
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace ec::cache {
@@ -22,14 +23,51 @@ void CompactionStats::accumulate(const CompactionStats &next)
 
 PositionMode CachePolicy::positionMode() const
 {
-    if (config_.positions != PositionMode::Default)
-        return config_.positions;
-    return config_.name.ends_with("-ref") ? PositionMode::Compact : PositionMode::True;
+    return config_.positions == PositionMode::Default ? PositionMode::True : config_.positions;
 }
 
 int64_t CachePolicy::firstPosition(const KvCache &cache, int64_t tokensSeenBefore) const
 {
     return positionMode() == PositionMode::Compact ? cache.size() : tokensSeenBefore;
+}
+
+namespace {
+
+const char *const kProductPolicies[] = {"full", "local", "h2o", "elastic", "elastic-paper"};
+
+struct Registry
+{
+    std::mutex mutex;
+    std::map<std::string, PolicyFactory> factories;
+};
+
+Registry &registry()
+{
+    static Registry instance;
+    return instance;
+}
+
+} // namespace
+
+void registerPolicy(const std::string &name, PolicyFactory factory)
+{
+    for (const char *builtIn : kProductPolicies) {
+        if (name == builtIn)
+            throw std::invalid_argument("cache policy '" + name + "' is built in");
+    }
+    Registry &r = registry();
+    std::lock_guard lock(r.mutex);
+    r.factories[name] = std::move(factory);
+}
+
+std::vector<std::string> knownPolicyNames()
+{
+    std::vector<std::string> names(std::begin(kProductPolicies), std::end(kProductPolicies));
+    Registry &r = registry();
+    std::lock_guard lock(r.mutex);
+    for (const auto &entry : r.factories)
+        names.push_back(entry.first);
+    return names;
 }
 
 std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config)
@@ -46,15 +84,19 @@ std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config)
         return std::make_unique<ElasticPolicy>(config, ElasticPolicy::Variant::Product);
     if (config.name == "elastic-paper")
         return std::make_unique<ElasticPolicy>(config, ElasticPolicy::Variant::Paper);
-    if (config.name == "local-ref")
-        return std::make_unique<LocalRefPolicy>(config);
-    if (config.name == "h2o-ref")
-        return std::make_unique<H2oRefPolicy>(config);
-    if (config.name == "elastic-ref")
-        return std::make_unique<ElasticRefPolicy>(config);
-    throw std::invalid_argument("unknown cache policy '" + config.name +
-                                "': use one of full, local, h2o, elastic, elastic-paper, "
-                                "local-ref, h2o-ref, elastic-ref");
+    PolicyFactory factory;
+    {
+        Registry &r = registry();
+        std::lock_guard lock(r.mutex);
+        if (auto it = r.factories.find(config.name); it != r.factories.end())
+            factory = it->second;
+    }
+    if (factory)
+        return factory(config);
+    std::string known;
+    for (const std::string &name : knownPolicyNames())
+        known += (known.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("unknown cache policy '" + config.name + "': use one of " + known);
 }
 
 } // namespace ec::cache

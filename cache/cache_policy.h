@@ -8,8 +8,10 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ec::cache {
 
@@ -44,7 +46,7 @@ struct CompactionStats
 
 struct PolicyConfig
 {
-    // full | local | h2o | elastic | elastic-paper | local-ref | h2o-ref | elastic-ref
+    // full | local | h2o | elastic | elastic-paper, or a name registered with registerPolicy
     std::string name = "full";
     Budget budget;
     int64_t sinks = 1; // protected first tokens (s)
@@ -92,5 +94,11 @@ protected:
 
 // Builds the policy named in `config`; throws std::invalid_argument naming the known policies.
 std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config);
+
+// Policies outside the product (the lab's reference-code reproductions) join makePolicy here.
+using PolicyFactory = std::function<std::unique_ptr<CachePolicy>(const PolicyConfig &)>;
+void registerPolicy(const std::string &name, PolicyFactory factory);
+// The names makePolicy knows: the product's, then the registered ones.
+std::vector<std::string> knownPolicyNames();
 
 } // namespace ec::cache

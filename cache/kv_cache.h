@@ -36,7 +36,6 @@ public:
     int64_t capacity() const { return capacity_; }
     int64_t pending() const { return pending_; }
     int64_t bytesInUse() const { return size_ * layout_.batch * layout_.bytesPerToken(); }
-    int64_t bytesReserved() const { return capacity_ * layout_.batch * layout_.bytesPerToken(); }
 
     // Makes room for at least `entries` slots without further allocation.
     void reserve(int64_t entries);

@@ -22,11 +22,6 @@ Sampler::Sampler(const SamplerOptions &options)
         throw std::invalid_argument("sampler: repetition penalty must be > 0");
 }
 
-void Sampler::reseed(uint64_t seed)
-{
-    rng_.seed(seed);
-}
-
 int64_t Sampler::sample(const float *logits, int64_t vocab, const std::vector<int64_t> &previous)
 {
     if (vocab <= 0)

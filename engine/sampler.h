@@ -26,7 +26,6 @@ public:
     const SamplerOptions &options() const { return options_; }
     // `logits` has `vocab` float32 entries; `previous` are ids the penalty applies to.
     int64_t sample(const float *logits, int64_t vocab, const std::vector<int64_t> &previous);
-    void reseed(uint64_t seed);
 
 private:
     SamplerOptions options_;

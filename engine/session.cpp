@@ -114,7 +114,14 @@ void Session::reset()
     pendingIds_.assign(B, {});
     pendingImages_.assign(B, {});
     history_.assign(B, {});
-    historyImages_.assign(B, {});
+}
+
+void Session::reset(const cache::PolicyConfig &policy)
+{
+    auto next = cache::makePolicy(policy);
+    options_.policy = policy;
+    policy_ = std::move(next);
+    reset();
 }
 
 void Session::checkTurn(const UserTurn &turn) const
@@ -191,14 +198,16 @@ void Session::addUserTurns(std::vector<UserTurn> turns)
     }
 }
 
-void Session::unqueueLastTurn()
+bool Session::unqueueLastTurn()
 {
+    const bool queued = !lastQueued_.empty() && !pendingIds_.empty() && !pendingIds_[0].empty();
     for (size_t r = 0; r < lastQueued_.size(); ++r) {
         auto [ids, images] = lastQueued_[r];
         pendingIds_[r].resize(std::min(pendingIds_[r].size(), ids));
         pendingImages_[r].resize(std::min(pendingImages_[r].size(), images));
     }
     lastQueued_.clear();
+    return queued;
 }
 
 at::Tensor Session::imagesOf(const std::vector<at::Tensor> &images) const
@@ -227,8 +236,6 @@ ForwardOutput Session::forwardPending(LogitsMode mode, cache::Phase phase)
     tokensSeen_ += n;
     for (int64_t r = 0; r < B; ++r) {
         history_[r].insert(history_[r].end(), pendingIds_[r].begin(), pendingIds_[r].end());
-        historyImages_[r].insert(historyImages_[r].end(), pendingImages_[r].begin(),
-                                 pendingImages_[r].end());
         pendingIds_[r].clear();
         pendingImages_[r].clear();
     }

@@ -107,8 +107,9 @@ public:
     // One turn per row, all of the same length (batch B).
     void addUserTurns(std::vector<UserTurn> turns);
     // Takes back what the last addUserTurn(s) queued when its prefill failed (a token carried
-    // from the previous answer stays queued). No effect once the prefill ran.
-    void unqueueLastTurn();
+    // from the previous answer stays queued) and returns true. Once the prefill ran there is
+    // nothing to take back: false, and the cache holds the turn.
+    bool unqueueLastTurn();
 
     // Prefills what is queued and generates. `onToken` sees every sampled token; `cancel` is
     // read before every decode step. A final token that is not a stop id is fed at the start
@@ -121,16 +122,14 @@ public:
     ForwardOutput feed(LogitsMode mode, cache::Phase phase = cache::Phase::Prefill);
 
     void reset();
+    // Starts over on an empty cache under another policy.
+    void reset(const cache::PolicyConfig &policy);
     int64_t tokensSeen() const { return tokensSeen_; }
     const cache::KvCache &cache() const { return *cache_; }
     cache::CachePolicy &policy() { return *policy_; }
     VisionLanguageModel &model() { return model_; }
-    // Every id fed to the cache for row r, in order, and every image, in order.
+    // Every id fed to the cache for row r, in order (the repetition penalty reads it).
     const std::vector<int64_t> &history(int64_t row = 0) const { return history_.at(row); }
-    const std::vector<at::Tensor> &historyImages(int64_t row = 0) const
-    {
-        return historyImages_.at(row);
-    }
     int64_t maxContext() const { return maxContext_; }
 
 private:
@@ -149,7 +148,6 @@ private:
     std::vector<std::vector<at::Tensor>> pendingImages_;
     std::vector<std::pair<size_t, size_t>> lastQueued_; // pending sizes before the last turn
     std::vector<std::vector<int64_t>> history_;
-    std::vector<std::vector<at::Tensor>> historyImages_;
 };
 
 } // namespace ec::engine

@@ -12,7 +12,7 @@
 namespace ec::ui {
 
 namespace {
-constexpr qint64 kMB = 1000 * 1000;
+constexpr qint64 kMB = cache::kBytesPerMB;
 }
 
 CachePanel::CachePanel(QWidget *parent)
@@ -29,12 +29,13 @@ CachePanel::CachePanel(QWidget *parent)
     m_policy = new QComboBox(this);
     m_policy->setObjectName(QStringLiteral("policyCombo"));
     m_policy->setAccessibleName(tr("Cache policy"));
-    for (const QString &name : app::policyNames())
-        m_policy->addItem(app::policyTitle(name), name);
+    for (cache::PolicyKind kind : cache::kPolicyKinds)
+        m_policy->addItem(app::policyTitle(kind), QString::fromLatin1(cache::policyName(kind)));
     m_policy->setToolTip(tr("How the cache is kept within the budget after every prompt."));
     connect(m_policy, &QComboBox::currentIndexChanged, this, [this] {
         if (!m_updating)
-            Q_EMIT policyChanged(m_policy->currentData().toString());
+            if (auto kind = cache::policyKindFromName(m_policy->currentData().toString().toStdString()))
+                Q_EMIT policyChanged(*kind);
     });
     form->addRow(tr("Policy"), m_policy);
     layout->addLayout(form);
@@ -100,17 +101,17 @@ void CachePanel::setCache(const app::CacheView &cache)
 {
     m_updating = true;
     m_cache = cache;
-    int index = m_policy->findData(cache.policy);
+    int index = m_policy->findData(QString::fromLatin1(cache::policyName(cache.choice.policy)));
     if (index >= 0)
         m_policy->setCurrentIndex(index);
     bool known = cache.maxBytes > 0;
-    m_slider->setEnabled(known && cache.policy != QLatin1String("full"));
+    m_slider->setEnabled(known && cache.choice.compacts());
     if (known) {
         int maxMb = int(std::max<qint64>(2, (cache.maxBytes + kMB - 1) / kMB));
         m_slider->setRange(1, maxMb);
         m_slider->setPageStep(std::max(1, maxMb / 20));
-        m_slider->setValue(cache.budgetBytes > 0
-                               ? int(std::min<qint64>(cache.budgetBytes / kMB, maxMb - 1))
+        m_slider->setValue(cache.choice.budgetBytes > 0
+                               ? int(std::min<qint64>(cache.choice.budgetBytes / kMB, maxMb - 1))
                                : maxMb);
     }
     m_updating = false;
@@ -145,9 +146,11 @@ void CachePanel::updateLabels()
         m_hold->clear();
         return;
     }
-    qint64 budget = sliderBudgetBytes();
-    bool full = c.policy == QLatin1String("full");
-    if (full || budget == 0) {
+    // The choice as the slider shows it now (it may be ahead of the controller while dragged).
+    const cache::CacheChoice choice{c.choice.policy, sliderBudgetBytes()};
+    const qint64 budget = choice.budgetBytes;
+    const bool full = !choice.compacts();
+    if (!choice.capped()) {
         m_budget->setText(
             full ? tr("Full cache: no compaction (up to %1 at %2 tokens).")
                        .arg(formatBytes(c.maxBytes))
@@ -159,13 +162,13 @@ void CachePanel::updateLabels()
                               .arg(formatBytes(budget))
                               .arg(percent, 0, 'f', percent < 10 ? 1 : 0)
                               .arg(formatBytes(c.maxBytes))
-                              .arg(formatCount(c.bytesPerToken ? budget / c.bytesPerToken : 0)));
+                              .arg(formatCount(choice.entryCap(c.bytesPerToken))));
     }
     if (c.fullBytes <= 0) {
         m_hold->setText(tr("This conversation holds nothing yet."));
         return;
     }
-    qint64 wouldHold = (!full && budget > 0) ? std::min(c.heldBytes, budget) : c.heldBytes;
+    const qint64 wouldHold = choice.bytesAfterCompaction(c.heldBytes);
     m_hold->setText(tr("Holds %1 (%2 entries) of %3 uncompacted.\nNext turn starts from %4.")
                         .arg(formatBytes(c.heldBytes), formatCount(c.heldEntries),
                              formatBytes(c.fullBytes), formatBytes(wouldHold)));

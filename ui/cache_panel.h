@@ -34,7 +34,7 @@ public:
     qint64 sliderBudgetBytes() const;
 
 Q_SIGNALS:
-    void policyChanged(const QString &policy);
+    void policyChanged(ec::cache::PolicyKind policy);
     void budgetChanged(qint64 bytes);
 
 private:

@@ -4,7 +4,7 @@
 // A backend is used from one thread only (the EngineWorker's).
 #pragma once
 
-#include "app/history/history_types.h"
+#include "cache/cache_choice.h"
 
 #include <atomic>
 #include <cstdint>
@@ -24,9 +24,11 @@ struct BackendImage
     int height = 0;
 };
 
+enum class TurnRole { System, User, Assistant };
+
 struct BackendTurn
 {
-    history::Role role = history::Role::User;
+    TurnRole role = TurnRole::User;
     std::string text;
     std::vector<BackendImage> images;
 };
@@ -49,12 +51,6 @@ struct BackendModelInfo
     std::int64_t tokensPerImage = 0;
 };
 
-struct BackendCache
-{
-    std::string policy = "elastic"; // elastic | h2o | local | full
-    std::int64_t budgetBytes = 0;   // 0 = no cap
-};
-
 struct BackendSampling
 {
     double temperature = 0.2;
@@ -63,13 +59,28 @@ struct BackendSampling
     std::string systemPrompt;
 };
 
+// What one turn did to the cache, as the engine measured it.
+struct TurnCacheStats
+{
+    std::string policy;           // the policy's name
+    std::int64_t budgetBytes = 0; // the cap it ran under; 0 = none
+    std::int64_t entriesBefore = 0, entriesAfter = 0;
+    std::int64_t bytesBefore = 0, bytesAfter = 0;
+    std::int64_t merged = 0, evicted = 0;
+    double prefillMs = 0, compactionMs = 0;
+    std::int64_t decodeTokens = 0;
+    double decodeMs = 0;
+    std::int64_t peakMemoryBytes = 0;
+    std::string device;
+};
+
 struct BackendTurnResult
 {
     std::string text;
     bool cancelled = false;
     std::int64_t promptTokens = 0;
     std::int64_t completionTokens = 0;
-    history::TurnStats stats;
+    TurnCacheStats stats;
 };
 
 using ProgressFn = std::function<void(int percent, const std::string &stage)>;
@@ -92,7 +103,7 @@ public:
     virtual void setConversation(const std::vector<BackendTurn> &history) = 0;
     // Prefills `user` on top of the conversation, compacts to `cache`, then generates. `cancel`
     // is read before every token. Throws on failure; the conversation is then left as it was.
-    virtual BackendTurnResult generate(const BackendTurn &user, const BackendCache &cache,
+    virtual BackendTurnResult generate(const BackendTurn &user, const cache::CacheChoice &cache,
                                        const BackendSampling &sampling, const TextFn &onText,
                                        const std::atomic<bool> &cancel) = 0;
 };

@@ -3,7 +3,7 @@
 #include "app/chat/engine_worker.h"
 #include "app/chat/history_truncate.h"
 #include "app/chat/history_views.h"
-#include "app/chat/scripted_backend.h"
+#include "app/chat/engine_backend.h"
 #include "app/history/conversation_export.h"
 #include "app/history/history_store.h"
 #include "app/paths.h"
@@ -49,7 +49,7 @@ ChatController::ChatController(Options options, QObject *parent)
     m_store = std::make_unique<history::HistoryStore>(historyPath().toStdString());
 
     std::unique_ptr<ChatBackend> backend =
-        m_options.backendFactory ? m_options.backendFactory() : std::make_unique<ScriptedBackend>();
+        m_options.backendFactory ? m_options.backendFactory() : makeEngineBackend();
     m_worker = new EngineWorker(std::move(backend));
     m_worker->moveToThread(&m_thread);
     m_thread.setObjectName(QStringLiteral("engine"));
@@ -122,8 +122,10 @@ void ChatController::loadSettings()
     m_settings.systemPrompt = s.value("systemPrompt").toString();
     m_settings.dataFolder = s.value("dataFolder").toString();
     s.endGroup();
-    m_policy = s.value("cache/policy", m_policy).toString();
-    m_budgetBytes = s.value("cache/budgetBytes", 0).toLongLong();
+    m_cache.policy =
+        cache::policyKindFromName(s.value("cache/policy").toString().toStdString())
+            .value_or(m_cache.policy);
+    m_cache.budgetBytes = std::max<qint64>(0, s.value("cache/budgetBytes", 0).toLongLong());
 }
 
 void ChatController::saveSettings() const
@@ -248,9 +250,9 @@ void ChatController::openConversation(qint64 id)
         }
         m_conversationId = id;
         m_title = QString::fromStdString(conversation->title);
-        if (!conversation->cache.policy.empty())
-            m_policy = QString::fromStdString(conversation->cache.policy);
-        m_budgetBytes = conversation->cache.budgetBytes.value_or(0);
+        if (auto kind = cache::policyKindFromName(conversation->cache.policy))
+            m_cache.policy = *kind;
+        m_cache.budgetBytes = conversation->cache.budgetBytes.value_or(0);
         reloadMessages();
     } catch (const std::exception &e) {
         Q_EMIT errorOccurred(
@@ -341,9 +343,7 @@ bool ChatController::send(const QString &text, const QList<ImageAttachment> &ima
             history::NewConversation info;
             info.title = titleFrom(text, !images.isEmpty()).toStdString();
             info.modelPath = m_model->path.toStdString();
-            info.cache.policy = m_policy.toStdString();
-            if (m_budgetBytes > 0)
-                info.cache.budgetBytes = m_budgetBytes;
+            info.cache = storedCacheSettings();
             m_conversationId = m_store->createConversation(info);
             m_title = QString::fromStdString(info.title);
             m_backendConversation = m_conversationId; // the engine starts it empty
@@ -363,7 +363,7 @@ bool ChatController::send(const QString &text, const QList<ImageAttachment> &ima
 bool ChatController::startTurn(const QString &text, const QList<ImageAttachment> &images)
 {
     BackendTurn user;
-    user.role = history::Role::User;
+    user.role = TurnRole::User;
     user.text = text.toStdString();
     std::vector<history::ImageInput> inputs;
     for (const ImageAttachment &image : images) {
@@ -392,9 +392,7 @@ bool ChatController::startTurn(const QString &text, const QList<ImageAttachment>
     Q_EMIT messageAdded(answerView);
 
     m_turnId = answerView.id;
-    BackendCache cache;
-    cache.policy = m_policy.toStdString();
-    cache.budgetBytes = m_budgetBytes;
+    const cache::CacheChoice cache = m_cache;
     m_worker->clearStop();
     setGenerating(true);
     EngineWorker *worker = m_worker;
@@ -431,13 +429,13 @@ void ChatController::onTurnFinished(qint64 turnId, const BackendTurnResult &resu
     info.status = toHistoryStatus(result.cancelled);
     info.promptTokens = result.promptTokens;
     info.completionTokens = result.completionTokens;
-    info.stats = result.stats;
+    info.stats = toHistoryStats(result.stats);
     MessageView view;
     view.id = turnId;
     view.role = MessageRole::Assistant;
     view.text = QString::fromStdString(m_answer->text());
     view.status = result.cancelled ? AnswerStatus::Cancelled : AnswerStatus::Complete;
-    view.metrics = toMetrics(result.stats);
+    view.metrics = toMetrics(*info.stats);
     try {
         m_answer->finish(info);
     } catch (const std::exception &e) {
@@ -503,11 +501,6 @@ bool ChatController::canRegenerate() const
 {
     return !m_generating && m_model && !m_messages.isEmpty() &&
            m_messages.last().role == MessageRole::Assistant;
-}
-
-bool ChatController::canEditLastTurn() const
-{
-    return !m_generating && lastUserTurn().has_value();
 }
 
 bool ChatController::regenerate()
@@ -588,36 +581,41 @@ qint64 ChatController::importJson(const QString &file)
 
 // ---- cache -------------------------------------------------------------------------------
 
-void ChatController::setPolicy(const QString &policy)
+void ChatController::setPolicy(cache::PolicyKind policy)
 {
-    if (!policyNames().contains(policy) || policy == m_policy)
+    if (policy == m_cache.policy)
         return;
-    m_policy = policy;
+    m_cache.policy = policy;
     saveCacheChoice();
 }
 
 void ChatController::setBudgetBytes(qint64 bytes)
 {
     bytes = std::max<qint64>(0, bytes);
-    if (bytes == m_budgetBytes)
+    if (bytes == m_cache.budgetBytes)
         return;
-    m_budgetBytes = bytes;
+    m_cache.budgetBytes = bytes;
     saveCacheChoice();
+}
+
+history::CacheSettings ChatController::storedCacheSettings() const
+{
+    history::CacheSettings stored;
+    stored.policy = cache::policyName(m_cache.policy);
+    if (m_cache.budgetBytes > 0)
+        stored.budgetBytes = m_cache.budgetBytes;
+    return stored;
 }
 
 // The choice applies from the next compaction and is saved with the conversation.
 void ChatController::saveCacheChoice()
 {
     QSettings s;
-    s.setValue("cache/policy", m_policy);
-    s.setValue("cache/budgetBytes", m_budgetBytes);
+    s.setValue("cache/policy", QString::fromLatin1(cache::policyName(m_cache.policy)));
+    s.setValue("cache/budgetBytes", qint64(m_cache.budgetBytes));
     if (m_conversationId != 0) {
-        history::CacheSettings cache;
-        cache.policy = m_policy.toStdString();
-        if (m_budgetBytes > 0)
-            cache.budgetBytes = m_budgetBytes;
         try {
-            m_store->updateCacheSettings(m_conversationId, cache);
+            m_store->updateCacheSettings(m_conversationId, storedCacheSettings());
         } catch (const std::exception &e) {
             Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
         }
@@ -638,8 +636,7 @@ QList<TurnMetrics> ChatController::turnMetrics() const
 CacheView ChatController::cacheView() const
 {
     CacheView v;
-    v.policy = m_policy;
-    v.budgetBytes = m_budgetBytes;
+    v.choice = m_cache;
     if (m_model) {
         v.bytesPerToken = m_model->bytesPerToken;
         v.maxBytes = m_model->bytesPerToken * m_model->maxContext;
@@ -657,8 +654,6 @@ CacheView ChatController::cacheView() const
         v.heldEntries = turns.last().entriesAfter;
     }
     v.fullBytes = fullEntries * v.bytesPerToken;
-    bool capped = m_policy != QLatin1String("full") && m_budgetBytes > 0;
-    v.wouldHoldBytes = capped ? std::min(v.heldBytes, m_budgetBytes) : v.heldBytes;
     return v;
 }
 

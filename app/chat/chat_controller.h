@@ -14,6 +14,7 @@
 namespace ec::history {
 class HistoryStore;
 class AnswerWriter;
+struct CacheSettings;
 } // namespace ec::history
 
 namespace ec::app {
@@ -28,7 +29,7 @@ public:
     struct Options
     {
         QString dataFolder;            // holds history.db
-        BackendFactory backendFactory; // the scripted backend when empty
+        BackendFactory backendFactory; // the libtorch engine when empty
     };
 
     explicit ChatController(Options options, QObject *parent = nullptr);
@@ -48,7 +49,6 @@ public:
     QString historyPath() const;
     QString storeNotice() const;
     bool canRegenerate() const;
-    bool canEditLastTurn() const;
     std::optional<MessageView> lastUserTurn() const;
 
     QList<ConversationRow> conversations(const QString &filter = {});
@@ -69,7 +69,7 @@ public Q_SLOTS:
     void stop();
     bool regenerate();
     bool editAndResend(const QString &text, const QList<ec::app::ImageAttachment> &images);
-    void setPolicy(const QString &policy);
+    void setPolicy(ec::cache::PolicyKind policy);
     void setBudgetBytes(qint64 bytes);
     void applySettings(const ec::app::ChatSettings &settings);
     // Export and import through the history's formats. Empty / 0 on failure (errorOccurred).
@@ -101,6 +101,7 @@ private:
     void syncBackendConversation();
     void reloadMessages();
     void saveCacheChoice();
+    history::CacheSettings storedCacheSettings() const;
     void setGenerating(bool generating);
     void loadSettings();
     void saveSettings() const;
@@ -114,8 +115,7 @@ private:
     ChatSettings m_settings;
     std::optional<ModelView> m_model;
     bool m_loading = false;
-    QString m_policy = QStringLiteral("elastic");
-    qint64 m_budgetBytes = 0;
+    cache::CacheChoice m_cache;
 
     qint64 m_conversationId = 0;
     QString m_title;

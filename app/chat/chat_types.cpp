@@ -4,23 +4,19 @@
 
 namespace ec::app {
 
-QList<QString> policyNames()
+QString policyTitle(cache::PolicyKind policy)
 {
-    return {QStringLiteral("elastic"), QStringLiteral("h2o"), QStringLiteral("local"),
-            QStringLiteral("full")};
-}
-
-QString policyTitle(const QString &policy)
-{
-    if (policy == QLatin1String("elastic"))
+    switch (policy) {
+    case cache::PolicyKind::Elastic:
         return QObject::tr("Elastic (merge into anchors)");
-    if (policy == QLatin1String("h2o"))
+    case cache::PolicyKind::H2o:
         return QObject::tr("H2O (heavy hitters)");
-    if (policy == QLatin1String("local"))
+    case cache::PolicyKind::Local:
         return QObject::tr("Local (sinks + recent)");
-    if (policy == QLatin1String("full"))
+    case cache::PolicyKind::Full:
         return QObject::tr("Full (no compaction)");
-    return policy;
+    }
+    return {};
 }
 
 } // namespace ec::app

@@ -1,6 +1,8 @@
 // What the chat controller hands the widgets: Qt value types, no engine or SQLite types.
 #pragma once
 
+#include "cache/cache_choice.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QMetaType>
@@ -78,14 +80,12 @@ struct ModelView
 // What the cache panel shows before a turn: the budget and what the conversation would hold.
 struct CacheView
 {
-    QString policy = QStringLiteral("elastic");
-    qint64 budgetBytes = 0;   // 0 = no cap
+    cache::CacheChoice choice; // the policy and the slider's cap
     qint64 bytesPerToken = 0; // 0 until a model is loaded
     qint64 maxBytes = 0;      // the full cache at the model's context length
     qint64 fullBytes = 0;     // this conversation's cache without compaction
     qint64 heldBytes = 0;     // what it holds after its last turn
     qint64 heldEntries = 0;
-    qint64 wouldHoldBytes = 0; // what it would hold under the current budget
 };
 
 struct ChatSettings
@@ -100,8 +100,7 @@ struct ChatSettings
     QString dataFolder;
 };
 
-QString policyTitle(const QString &policy);
-QList<QString> policyNames();
+QString policyTitle(cache::PolicyKind policy);
 
 } // namespace ec::app
 

@@ -1,7 +1,7 @@
 #include "app/chat/engine_backend.h"
 
-#include "app/chat/scripted_backend.h"
 #include "engine/checkpoint/llava_config.h"
+#include "engine/checkpoint/model_folder.h"
 #include "engine/image/clip_preprocess.h"
 #include "engine/image/image_decode.h"
 #include "engine/image/pixel_tensor.h"
@@ -37,12 +37,12 @@ std::string dtypeName(at::ScalarType type)
     }
 }
 
-text::ChatRole chatRole(history::Role role)
+text::ChatRole chatRole(TurnRole role)
 {
     switch (role) {
-    case history::Role::Assistant:
+    case TurnRole::Assistant:
         return text::ChatRole::Assistant;
-    case history::Role::System:
+    case TurnRole::System:
         return text::ChatRole::System;
     default:
         return text::ChatRole::User;
@@ -54,7 +54,7 @@ class EngineBackend : public ChatBackend
 public:
     std::string validate(const fs::path &dir) const override
     {
-        if (std::string problem = validateLlavaFolder(dir); !problem.empty())
+        if (std::string problem = engine::checkpoint::validateLlavaFolder(dir); !problem.empty())
             return problem;
         try {
             engine::checkpoint::readLlavaConfig(dir); // unsupported settings are named here
@@ -87,10 +87,6 @@ public:
         auto chat = std::make_unique<engine::ChatSession>(*model, dir);
         m_model = std::move(model);
         m_chat = std::move(chat);
-        m_dir = dir;
-        m_policy.clear();
-        m_fed.clear();
-        m_replay = false;
         report(100, "Ready");
 
         BackendModelInfo out;
@@ -114,37 +110,29 @@ public:
 
     void setConversation(const std::vector<BackendTurn> &history) override
     {
-        m_fed.clear();
+        if (!m_chat)
+            return;
+        std::vector<engine::ChatTurn> turns;
         for (const BackendTurn &turn : history)
-            m_fed.push_back(chatTurn(turn));
-        m_replay = true; // fed with the next turn
+            turns.push_back(chatTurn(turn));
+        m_chat->reset();
+        m_chat->addHistory(std::move(turns)); // fed with the next turn
     }
 
-    BackendTurnResult generate(const BackendTurn &user, const BackendCache &cache,
+    BackendTurnResult generate(const BackendTurn &user, const cache::CacheChoice &cache,
                                const BackendSampling &sampling, const TextFn &onText,
                                const std::atomic<bool> &cancel) override
     {
         if (!m_model)
             throw std::runtime_error("No model is loaded.");
         engine::ChatTurn turn = chatTurn(user);
-        // A new policy or system prompt needs a new cache: re-encode what was said so far.
-        if (m_policy != cache.policy || m_systemPrompt != sampling.systemPrompt) {
-            engine::ChatOptions options;
-            options.session.policy.name = cache.policy;
-            options.systemPrompt = sampling.systemPrompt;
-            m_chat = std::make_unique<engine::ChatSession>(*m_model, m_dir, options);
-            m_policy = cache.policy;
-            m_systemPrompt = sampling.systemPrompt;
-            m_replay = true;
-        }
-        if (m_replay) {
-            m_chat->reset();
-            m_chat->addHistory(m_fed);
-            m_replay = false;
-        }
-        ec::cache::Budget budget;
-        budget.maxBytes = cache.policy == "full" ? 0 : cache.budgetBytes;
-        m_chat->session().policy().setBudget(budget); // applies from this turn's compaction
+        // A new policy or system prompt replays the conversation inside the chat session; the
+        // budget applies from this turn's compaction.
+        cache::PolicyConfig policy = m_chat->session().policy().config();
+        policy.name = cache::policyName(cache.policy);
+        policy.budget = cache.budget();
+        m_chat->setPolicy(policy);
+        m_chat->setSystemPrompt(sampling.systemPrompt);
 
         engine::GenerationOptions generation;
         generation.maxNewTokens = sampling.maxTokens;
@@ -152,14 +140,9 @@ public:
         generation.sampler.topP = sampling.topP;
         generation.sampler.seed =
             std::uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
-        const std::int64_t entriesBefore = m_chat->session().cache().size();
-        engine::ChatReply reply;
-        try {
-            reply = m_chat->ask(user.text, turn.images, generation, onText, &cancel);
-        } catch (...) {
-            m_replay = true; // rebuild the cache from m_fed before the next turn
-            throw;
-        }
+        const std::int64_t entriesBefore =
+            m_chat->replayPending() ? 0 : m_chat->session().cache().size();
+        engine::ChatReply reply = m_chat->ask(user.text, turn.images, generation, onText, &cancel);
 
         BackendTurnResult out;
         out.text = reply.text;
@@ -169,8 +152,6 @@ public:
         out.promptTokens = result.stats.promptTokens;
         out.completionTokens = std::int64_t(result.tokens.empty() ? 0 : result.tokens[0].size());
         fillStats(out.stats, result.stats, cache, entriesBefore, out.promptTokens);
-        m_fed.push_back(std::move(turn));
-        m_fed.push_back({text::ChatRole::Assistant, out.text, {}});
         return out;
     }
 
@@ -186,13 +167,12 @@ private:
         return out;
     }
 
-    void fillStats(history::TurnStats &s, const engine::TurnStats &t, const BackendCache &cache,
+    void fillStats(TurnCacheStats &s, const engine::TurnStats &t, const cache::CacheChoice &cache,
                    std::int64_t entriesBefore, std::int64_t promptTokens) const
     {
         const std::int64_t bpt = m_model->cacheLayout(1).bytesPerToken();
-        s.policy = cache.policy;
-        if (cache.budgetBytes > 0)
-            s.budgetBytes = cache.budgetBytes;
+        s.policy = cache::policyName(cache.policy);
+        s.budgetBytes = cache.budgetBytes;
         // Before compaction: the history plus this prompt; after: what the cache holds now.
         s.entriesBefore = t.prefillCompaction.entriesBefore > 0 ? t.prefillCompaction.entriesBefore
                                                                 : entriesBefore + promptTokens;
@@ -209,14 +189,9 @@ private:
         s.device = m_model->info().device.str();
     }
 
-    fs::path m_dir;
     std::unique_ptr<engine::VisionLanguageModel> m_model;
-    std::unique_ptr<engine::ChatSession> m_chat;
-    std::string m_policy;
-    std::string m_systemPrompt;
+    std::unique_ptr<engine::ChatSession> m_chat; // the conversation the engine holds
     std::int64_t m_weightBytes = 0;
-    std::vector<engine::ChatTurn> m_fed; // every turn, to rebuild the cache under a new policy
-    bool m_replay = false;               // m_fed must be fed again with the next turn
 };
 
 } // namespace

@@ -56,7 +56,7 @@ void EngineWorker::setConversation(const std::vector<BackendTurn> &history)
     }
 }
 
-void EngineWorker::runTurn(qint64 turnId, const BackendTurn &user, const BackendCache &cache,
+void EngineWorker::runTurn(qint64 turnId, const BackendTurn &user, const cache::CacheChoice &cache,
                            const BackendSampling &sampling)
 {
     std::string pending;

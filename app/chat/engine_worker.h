@@ -29,7 +29,7 @@ public:
     void load(const QString &dir, const ec::app::BackendLoadOptions &options);
     void setConversation(const std::vector<ec::app::BackendTurn> &history);
     void runTurn(qint64 turnId, const ec::app::BackendTurn &user,
-                 const ec::app::BackendCache &cache, const ec::app::BackendSampling &sampling);
+                 const ec::cache::CacheChoice &cache, const ec::app::BackendSampling &sampling);
 
 Q_SIGNALS:
     void loadProgress(int percent, const QString &stage);

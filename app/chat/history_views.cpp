@@ -22,24 +22,24 @@ TurnMetrics toMetrics(const history::TurnStats &s)
     return m;
 }
 
-history::TurnStats toHistoryStats(const TurnMetrics &m)
+history::TurnStats toHistoryStats(const TurnCacheStats &t)
 {
     history::TurnStats s;
-    s.policy = m.policy.toStdString();
-    if (m.budgetBytes > 0)
-        s.budgetBytes = m.budgetBytes;
-    s.entriesBefore = m.entriesBefore;
-    s.entriesAfter = m.entriesAfter;
-    s.bytesBefore = m.bytesBefore;
-    s.bytesAfter = m.bytesAfter;
-    s.merged = m.merged;
-    s.evicted = m.evicted;
-    s.prefillMs = m.prefillMs;
-    s.compactionMs = m.compactionMs;
-    s.decodeTokens = m.decodeTokens;
-    s.decodeMs = m.decodeMs;
-    s.peakMemoryBytes = m.peakMemoryBytes;
-    s.device = m.device.toStdString();
+    s.policy = t.policy;
+    if (t.budgetBytes > 0)
+        s.budgetBytes = t.budgetBytes;
+    s.entriesBefore = t.entriesBefore;
+    s.entriesAfter = t.entriesAfter;
+    s.bytesBefore = t.bytesBefore;
+    s.bytesAfter = t.bytesAfter;
+    s.merged = t.merged;
+    s.evicted = t.evicted;
+    s.prefillMs = t.prefillMs;
+    s.compactionMs = t.compactionMs;
+    s.decodeTokens = t.decodeTokens;
+    s.decodeMs = t.decodeMs;
+    s.peakMemoryBytes = t.peakMemoryBytes;
+    s.device = t.device;
     return s;
 }
 
@@ -133,7 +133,9 @@ std::vector<BackendTurn> backendHistory(const history::ConversationDetail &detai
         if (m.role == history::Role::Assistant && m.status != history::MessageStatus::Complete)
             continue;
         BackendTurn turn;
-        turn.role = m.role;
+        turn.role = m.role == history::Role::Assistant ? TurnRole::Assistant
+                    : m.role == history::Role::System  ? TurnRole::System
+                                                       : TurnRole::User;
         turn.text = m.text;
         for (const history::Attachment &a : m.attachments) {
             BackendImage image;

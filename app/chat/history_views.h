@@ -9,7 +9,7 @@
 namespace ec::app {
 
 TurnMetrics toMetrics(const history::TurnStats &stats);
-history::TurnStats toHistoryStats(const TurnMetrics &metrics);
+history::TurnStats toHistoryStats(const TurnCacheStats &stats);
 AnswerStatus toAnswerStatus(history::MessageStatus status);
 MessageView toView(const history::Message &message, history::HistoryStore &store);
 ConversationRow toRow(const history::ConversationSummary &summary);

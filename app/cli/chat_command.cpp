@@ -2,6 +2,7 @@
 // --prompt (repeat it for several turns), otherwise an interactive REPL. Answers stream to
 // stdout; with --stats each turn's statistics go to stderr as one JSON object per line.
 #include "app/cli/commands.h"
+#include "cache/cache_choice.h"
 #include "app/cli/turn_stats_json.h"
 #include "app/paths.h"
 #include "engine/chat/chat_session.h"
@@ -74,7 +75,7 @@ public:
         options.session.policy.name = args.policy;
         options.session.policy.budget.keepRatio = args.budget;
         options.session.policy.budget.maxBytes =
-            static_cast<int64_t>(args.maxCacheMb * 1024.0 * 1024.0);
+            static_cast<int64_t>(args.maxCacheMb * double(cache::kBytesPerMB));
         options.session.policy.sinks = args.sinks;
         options.session.policy.distance = args.distance;
         options.templateName = args.templateName;
@@ -172,14 +173,13 @@ void addChatCommand(CLI::App &app)
     cmd->add_option("--template", args->templateName, "llava-hf or llava_v1 (default: checkpoint's)");
     cmd->add_option("--system", args->system, "System prompt");
     cmd->add_option("--policy", args->policy,
-                    "Cache policy: full, elastic, h2o, local, elastic-paper, elastic-ref, h2o-ref, "
-                    "local-ref");
+                    "Cache policy: full, elastic, h2o, local or elastic-paper");
     cmd->add_option("--budget", args->budget, "Kept fraction of the tokens seen, in (0, 1]")
         ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--max-cache-mb", args->maxCacheMb, "Absolute cache cap in MiB (0 = none)");
+    cmd->add_option("--max-cache-mb", args->maxCacheMb, "Absolute cache cap in MB of 10^6 bytes, as the app's slider (0 = none)");
     cmd->add_option("--sinks", args->sinks, "Protected first tokens");
     cmd->add_option("--distance", args->distance,
-                    "elastic-paper/elastic-ref fixed point: N_tl = size + distance");
+                    "elastic-paper fixed point: N_tl = size + distance");
     cmd->add_option("--max-tokens", args->maxTokens, "Most tokens per answer");
     cmd->add_option("--threads", args->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)");
     cmd->add_option("--temperature", args->temperature, "0 = greedy");

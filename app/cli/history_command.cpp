@@ -267,7 +267,6 @@ void addHistoryCommand(CLI::App &app)
     stats->add_option("id", opts->id, "Conversation id (omit for totals)");
     stats->callback([opts] { runStats(*opts); });
 
-    addHistoryBenchCommand(*history);
 }
 
 } // namespace ec::cli

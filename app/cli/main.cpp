@@ -1,4 +1,5 @@
-// elastic-cli: the headless front end (chat, inspection, history, evaluation, benchmarks).
+// elastic-cli: the headless front end (chat, inspection, history). Benchmarks and the quality
+// sweeps are in elastic-lab (lab/cli).
 #include "app/cli/commands.h"
 #include "ec_build_info.h"
 
@@ -15,8 +16,6 @@ int main(int argc, char **argv)
     app.require_subcommand(1);
     ec::cli::addDoctorCommand(app);
     ec::cli::addChatCommand(app);
-    ec::cli::addBenchCommand(app);
-    ec::cli::addEvalCommand(app);
     ec::cli::addHistoryCommand(app);
     ec::cli::addTextCommands(app);
     ec::cli::addLogitsCommand(app);

@@ -54,11 +54,17 @@ ChatSession::ChatSession(VisionLanguageModel &model, const std::filesystem::path
     , tokenizer_(withImageToken(text::Tokenizer::fromDirectory(modelDir), model.info()))
     , template_(text::ChatTemplate::fromModelDirectory(modelDir, options.templateName))
     , preprocess_(image::PreprocessConfig::fromModelDirectory(modelDir))
-    , systemPrompt_(options.systemPrompt)
     , session_(model, withDetokenizer(options.session, tokenizer_))
 {
-    if (systemPrompt_.empty() && template_.kind() == text::ChatTemplate::Kind::LlavaV1)
-        systemPrompt_ = text::ChatTemplate::llavaV1SystemPrompt();
+    systemPrompt_ = effectiveSystemPrompt(options.systemPrompt);
+}
+
+std::string ChatSession::effectiveSystemPrompt(const std::string &requested) const
+{
+    // llava_v1 checkpoints were trained with their default system prompt.
+    if (requested.empty() && template_.kind() == text::ChatTemplate::Kind::LlavaV1)
+        return text::ChatTemplate::llavaV1SystemPrompt();
+    return requested;
 }
 
 at::Tensor ChatSession::loadImage(const std::filesystem::path &file) const
@@ -71,8 +77,45 @@ void ChatSession::addHistory(std::vector<ChatTurn> turns)
     for (auto &turn : turns) {
         if (turn.role == text::ChatRole::System)
             continue; // the system prompt comes from the options
-        history_.push_back(std::move(turn));
+        turns_.push_back(std::move(turn));
     }
+}
+
+void ChatSession::setPolicy(const cache::PolicyConfig &policy)
+{
+    const cache::PolicyConfig &now = session_.policy().config();
+    if (policy.name == now.name && policy.sinks == now.sinks && policy.distance == now.distance &&
+        policy.recentWindow == now.recentWindow && policy.elasticRecent == now.elasticRecent &&
+        policy.positions == now.positions) {
+        setBudget(policy.budget);
+        return;
+    }
+    session_.reset(policy);
+    replay_ = true;
+}
+
+void ChatSession::setSystemPrompt(const std::string &systemPrompt)
+{
+    std::string prompt = effectiveSystemPrompt(systemPrompt);
+    if (prompt == systemPrompt_)
+        return;
+    systemPrompt_ = std::move(prompt);
+    replay_ = true;
+}
+
+void ChatSession::setBudget(const cache::Budget &budget)
+{
+    session_.policy().setBudget(budget);
+}
+
+void ChatSession::replayIfNeeded()
+{
+    if (!replay_)
+        return;
+    session_.reset();
+    cursor_.reset();
+    fed_ = 0;
+    replay_ = false;
 }
 
 at::Tensor ChatSession::decodeImage(std::string_view encodedBytes) const
@@ -84,10 +127,10 @@ at::Tensor ChatSession::decodeImage(std::string_view encodedBytes) const
 std::vector<text::ChatMessage> ChatSession::withUserTurn(const std::string &text,
                                                          int64_t images) const
 {
-    auto messages = messages_;
-    if (messages.empty() && !systemPrompt_.empty())
+    std::vector<text::ChatMessage> messages;
+    if (!systemPrompt_.empty())
         messages.push_back(text::ChatMessage::system(systemPrompt_));
-    for (const auto &turn : history_)
+    for (const auto &turn : turns_)
         messages.push_back(turn.role == text::ChatRole::Assistant
                                ? text::ChatMessage::assistant(turn.text)
                                : userMessage(turn.text, static_cast<int64_t>(turn.images.size())));
@@ -98,8 +141,11 @@ std::vector<text::ChatMessage> ChatSession::withUserTurn(const std::string &text
 std::vector<int64_t> ChatSession::turnIds(const std::string &text, int64_t images) const
 {
     const auto &info = model_.info();
-    return cursor_.newIds(tokenizer_, template_.render(withUserTurn(text, images), true),
-                          info.imageTokenId, info.tokensPerImage);
+    // After a replay is due, the cursor will start over: ask() resets it first.
+    PromptCursor fresh;
+    const PromptCursor &cursor = replay_ ? fresh : cursor_;
+    return cursor.newIds(tokenizer_, template_.render(withUserTurn(text, images), true),
+                         info.imageTokenId, info.tokensPerImage);
 }
 
 ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor> &images,
@@ -107,10 +153,11 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
                            const std::function<void(const std::string &)> &onText,
                            const std::atomic<bool> *cancel)
 {
+    replayIfNeeded();
     UserTurn turn;
     turn.ids = turnIds(text, static_cast<int64_t>(images.size()));
-    for (const auto &past : history_)
-        turn.images.insert(turn.images.end(), past.images.begin(), past.images.end());
+    for (size_t i = fed_; i < turns_.size(); ++i)
+        turn.images.insert(turn.images.end(), turns_[i].images.begin(), turns_[i].images.end());
     turn.images.insert(turn.images.end(), images.begin(), images.end());
     auto messages = withUserTurn(text, static_cast<int64_t>(images.size()));
     session_.addUserTurn(std::move(turn));
@@ -131,7 +178,10 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
     try {
         reply.result = session_.generate(generation, stream, cancel);
     } catch (...) {
-        session_.unqueueLastTurn(); // a failed prefill leaves the conversation as it was
+        // A failed prefill leaves the cache as it was; one that failed later left the turn in
+        // the cache, which the next turn rebuilds from turns_.
+        if (!session_.unqueueLastTurn())
+            replay_ = true;
         throw;
     }
     reply.text = reply.result.text.empty() ? std::string() : reply.result.text[0];
@@ -140,17 +190,18 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
         reply.text.erase(0, 1);
 
     cursor_.advance(template_, messages, reply.text);
-    messages.push_back(text::ChatMessage::assistant(reply.text));
-    messages_ = std::move(messages);
-    history_.clear();
+    turns_.push_back({text::ChatRole::User, text, images});
+    turns_.push_back({text::ChatRole::Assistant, reply.text, {}});
+    fed_ = turns_.size();
     return reply;
 }
 
 void ChatSession::reset()
 {
     session_.reset();
-    messages_.clear();
-    history_.clear();
+    turns_.clear();
+    fed_ = 0;
+    replay_ = false;
     cursor_.reset();
 }
 

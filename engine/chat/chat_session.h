@@ -1,6 +1,8 @@
 // A text-and-image conversation over a Session: renders the checkpoint's chat template, feeds
 // only what the cache has not seen yet (so earlier turns stay compacted), preprocesses images as
-// the checkpoint says, and streams the answer as text.
+// the checkpoint says, and streams the answer as text. It is the engine's one record of the
+// conversation: every turn with its images, and how many of them the cache holds, so that a new
+// policy or system prompt (or a failed turn) replays the conversation inside it.
 #pragma once
 
 #include "engine/chat/prompt_cursor.h"
@@ -56,9 +58,16 @@ public:
 
     // Turns of an earlier conversation, fed together with the next ask() (prefill only).
     void addHistory(std::vector<ChatTurn> turns);
+    // A new policy (or system prompt) needs a new cache: the conversation is fed again with
+    // the next ask(). No effect when it is the current one.
+    void setPolicy(const cache::PolicyConfig &policy);
+    void setSystemPrompt(const std::string &systemPrompt);
+    // The slider's budget: applies from the next compaction, without a replay.
+    void setBudget(const cache::Budget &budget);
 
     // One user turn (images shown before the text) and the streamed answer, without the space
-    // the answer's first token stands for. On an exception nothing of the turn is kept.
+    // the answer's first token stands for. On an exception nothing of the turn is kept (when
+    // the cache had already read it, the conversation is replayed with the next turn).
     ChatReply ask(const std::string &text, const std::vector<at::Tensor> &images,
                   const GenerationOptions &generation,
                   const std::function<void(const std::string &)> &onText = {},
@@ -68,15 +77,23 @@ public:
     // commands and tests).
     std::vector<int64_t> turnIds(const std::string &text, int64_t images) const;
 
+    // Forgets the conversation.
     void reset();
     Session &session() { return session_; }
+    const Session &session() const { return session_; }
     const text::Tokenizer &tokenizer() const { return tokenizer_; }
     const text::ChatTemplate &chatTemplate() const { return template_; }
-    const std::vector<text::ChatMessage> &messages() const { return messages_; }
+    // Every turn of the conversation, and how many of them the cache holds.
+    const std::vector<ChatTurn> &turns() const { return turns_; }
+    size_t fedTurns() const { return fed_; }
+    // Whether the next ask() starts the cache over and feeds the whole conversation.
+    bool replayPending() const { return replay_; }
 
 private:
-    // The conversation the cache holds, the queued history and a new user turn.
+    // The whole conversation (system prompt included) and a new user turn.
     std::vector<text::ChatMessage> withUserTurn(const std::string &text, int64_t images) const;
+    void replayIfNeeded();
+    std::string effectiveSystemPrompt(const std::string &requested) const;
 
     VisionLanguageModel &model_;
     text::Tokenizer tokenizer_;
@@ -84,8 +101,9 @@ private:
     image::PreprocessConfig preprocess_;
     std::string systemPrompt_;
     Session session_;
-    std::vector<text::ChatMessage> messages_; // what the cache holds
-    std::vector<ChatTurn> history_;           // queued by addHistory, fed with the next turn
+    std::vector<ChatTurn> turns_; // the conversation, user turns with their pixels
+    size_t fed_ = 0;              // turns_[0, fed_) are in the cache
+    bool replay_ = false;         // the cache must be rebuilt from turns_ before the next turn
     PromptCursor cursor_;
 };
 

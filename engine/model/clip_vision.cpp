@@ -1,6 +1,7 @@
 #include "engine/model/clip_vision.h"
 
 #include "engine/model/layers.h"
+#include "kernels/attention.h"
 
 #include <ATen/ATen.h>
 #include <algorithm>
@@ -87,8 +88,8 @@ at::Tensor ClipVisionTower::block(const Layer &w, const at::Tensor &x) const
     const double eps = config_.layerNormEps;
     at::Tensor h = at::layer_norm(x, {C}, w.ln1w, w.ln1b, eps);
     auto heads = [&](const at::Tensor &t) { return t.view({N, T, H, D}).transpose(1, 2); };
-    at::Tensor a = fastAttention(heads(dense(h, w.qw, w.qb)), heads(dense(h, w.kw, w.kb)),
-                                 heads(dense(h, w.vw, w.vb)), /*causalTail=*/false);
+    at::Tensor a = kernels::attention(heads(dense(h, w.qw, w.qb)), heads(dense(h, w.kw, w.kb)),
+                                     heads(dense(h, w.vw, w.vb)), /*causalTail=*/false);
     at::Tensor r = x + dense(a.transpose(1, 2).reshape({N, T, C}), w.ow, w.ob);
     h = at::layer_norm(r, {C}, w.ln2w, w.ln2b, eps);
     h = dense(h, w.fc1w, w.fc1b);

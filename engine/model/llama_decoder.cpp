@@ -1,10 +1,9 @@
 #include "engine/model/llama_decoder.h"
 
 #include "engine/model/layers.h"
-#include "kernels/attention_stats.h"
+#include "cache/forward_step.h"
 
 #include <ATen/ATen.h>
-#include <cmath>
 
 namespace ec::engine::model {
 
@@ -84,64 +83,34 @@ at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
 }
 
 at::Tensor LlamaDecoder::attention(const Layer &w, const at::Tensor &x, int layer,
-                                   cache::KvCache &cache, cache::CachePolicy &policy,
-                                   cache::Phase phase, const Rotary &rotary) const
+                                   cache::ForwardStep &step, const Rotary &rotary) const
 {
     const int64_t B = x.size(0), n = x.size(1), D = config_.headDim;
     const int64_t H = config_.numHeads, Hkv = config_.numKvHeads;
     at::Tensor q = dense(x, w.q).view({B, n, H, D}).transpose(1, 2);
     at::Tensor k = dense(x, w.k).view({B, n, Hkv, D}).transpose(1, 2);
     at::Tensor v = dense(x, w.v).view({B, n, Hkv, D}).transpose(1, 2);
-    q = applyRotary(q, rotary);
-    k = applyRotary(k, rotary);
-    cache.writeAppended(layer, k, v);
-    const int64_t slots = cache.size() + cache.pending();
-    at::Tensor keys = cache.keys(layer, slots), values = cache.values(layer, slots);
-    at::Tensor out;
-    if (policy.needsAttention(phase)) {
-        auto res = kernels::attentionWithColumnSums(q, keys, values, 1.0 / std::sqrt(double(D)));
-        policy.observeAttention(cache, layer, phase, res.columnSums);
-        out = res.output;
-    } else if (n > 1 && !q.is_cuda()) {
-        // CPU prefill: torch's masked SDPA scores all S x S pairs, the chunked kernel only the
-        // keys each row can see; it halved prefill time on the demo model (docs/results.md).
-        out = kernels::attentionWithColumnSums(q, keys, values, 1.0 / std::sqrt(double(D))).output;
-    } else {
-        out = fastAttention(q, keys, values, /*causalTail=*/true);
-    }
+    at::Tensor out = step.attend(layer, applyRotary(q, rotary), applyRotary(k, rotary), v);
     return dense(out.transpose(1, 2).reshape({B, n, H * D}), w.o);
 }
 
-ForwardOutput LlamaDecoder::forward(const at::Tensor &embeds, cache::KvCache &cache,
-                                    cache::CachePolicy &policy, int64_t tokensSeenBefore,
-                                    cache::Phase phase, LogitsMode mode) const
+at::Tensor LlamaDecoder::forward(const at::Tensor &embeds, cache::ForwardStep &step,
+                                 LogitsMode mode) const
 {
     const int64_t n = embeds.size(1);
-    const int64_t pos0 = policy.firstPosition(cache, tokensSeenBefore);
-    const Rotary rotary = rotaryTables(pos0, n, config_.headDim, config_.ropeTheta,
-                                       embeds.scalar_type(), embeds.device());
-    cache.beginAppend(n, tokensSeenBefore);
+    const Rotary rotary = rotaryTables(step.firstPosition(), n, config_.headDim,
+                                       config_.ropeTheta, embeds.scalar_type(), embeds.device());
     at::Tensor x = embeds;
-    try {
-        for (size_t l = 0; l < layers_.size(); ++l) {
-            const Layer &w = layers_[l];
-            x = x + attention(w, rmsNorm(x, w.inputNorm, config_.rmsNormEps), static_cast<int>(l),
-                              cache, policy, phase, rotary);
-            at::Tensor h = rmsNorm(x, w.postNorm, config_.rmsNormEps);
-            x = x + dense(at::silu(dense(h, w.gate)) * dense(h, w.up), w.down);
-        }
-    } catch (...) {
-        // Leave the cache as it was: drop the half-written slots.
-        cache.abortAppend();
-        throw;
+    for (size_t l = 0; l < layers_.size(); ++l) {
+        const Layer &w = layers_[l];
+        x = x + attention(w, rmsNorm(x, w.inputNorm, config_.rmsNormEps), static_cast<int>(l),
+                          step, rotary);
+        at::Tensor h = rmsNorm(x, w.postNorm, config_.rmsNormEps);
+        x = x + dense(at::silu(dense(h, w.gate)) * dense(h, w.up), w.down);
     }
-    cache.commitAppend();
-    ForwardOutput out;
-    out.compaction = policy.afterForward(cache, {phase, tokensSeenBefore + n, n});
     if (mode == LogitsMode::Last)
         x = x.narrow(1, n - 1, 1);
-    out.logits = dense(rmsNorm(x, norm_, config_.rmsNormEps), head_).to(at::kFloat);
-    return out;
+    return dense(rmsNorm(x, norm_, config_.rmsNormEps), head_).to(at::kFloat);
 }
 
 } // namespace ec::engine::model

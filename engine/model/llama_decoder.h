@@ -26,18 +26,15 @@ public:
 
     const checkpoint::LlamaTextConfig &config() const { return config_; }
     at::Tensor embed(const at::Tensor &ids) const; // [B, n] -> [B, n, C]
-    // The cache protocol of VisionLanguageModel::forward over input embeddings [B, n, C].
-    ForwardOutput forward(const at::Tensor &embeds, cache::KvCache &cache,
-                          cache::CachePolicy &policy, int64_t tokensSeenBefore, cache::Phase phase,
-                          LogitsMode mode) const;
+    // Logits (float32) of input embeddings [B, n, C], attending through `step`.
+    at::Tensor forward(const at::Tensor &embeds, cache::ForwardStep &step, LogitsMode mode) const;
 
 private:
     struct Layer
     {
         at::Tensor inputNorm, q, k, v, o, postNorm, gate, up, down;
     };
-    at::Tensor attention(const Layer &w, const at::Tensor &x, int layer, cache::KvCache &cache,
-                         cache::CachePolicy &policy, cache::Phase phase,
+    at::Tensor attention(const Layer &w, const at::Tensor &x, int layer, cache::ForwardStep &step,
                          const Rotary &rotary) const;
 
     checkpoint::LlamaTextConfig config_;

@@ -118,16 +118,11 @@ at::Tensor LlavaModel::embedWithImages(const at::Tensor &ids, const at::Tensor &
     return embeds.masked_scatter(mask.unsqueeze(-1).expand_as(embeds), feats);
 }
 
-ForwardOutput LlavaModel::forward(const ForwardInput &input, cache::KvCache &cache,
-                                  cache::CachePolicy &policy, int64_t tokensSeenBefore,
-                                  cache::Phase phase, LogitsMode mode)
+at::Tensor LlavaModel::logits(const ForwardInput &input, cache::ForwardStep &step,
+                              LogitsMode mode)
 {
-    if (input.ids.dim() != 2 || input.ids.size(1) == 0)
-        throw std::invalid_argument("forward: ids must be [B, n] with n >= 1");
-    if (input.ids.size(0) != cache.layout().batch)
-        throw std::invalid_argument("forward: batch of ids differs from the cache's batch");
     at::Tensor embeds = embedWithImages(input.ids.to(at::kLong), input.pixels);
-    return decoder_.forward(embeds, cache, policy, tokensSeenBefore, phase, mode);
+    return decoder_.forward(embeds, step, mode);
 }
 
 } // namespace ec::engine::model

@@ -24,9 +24,8 @@ public:
 
     const ModelInfo &info() const override { return info_; }
     const checkpoint::LlavaConfig &config() const { return config_; }
-    ForwardOutput forward(const ForwardInput &input, cache::KvCache &cache,
-                          cache::CachePolicy &policy, int64_t tokensSeenBefore, cache::Phase phase,
-                          LogitsMode mode) override;
+    at::Tensor logits(const ForwardInput &input, cache::ForwardStep &step,
+                      LogitsMode mode) override;
 
     // Projected image features [N * tokensPerImage, C] in the model dtype.
     at::Tensor encodeImages(const at::Tensor &pixels) const;

@@ -7,6 +7,21 @@
 
 namespace ec::engine {
 
+ForwardOutput VisionLanguageModel::forward(const ForwardInput &input, cache::KvCache &cache,
+                                           cache::CachePolicy &policy, int64_t tokensSeenBefore,
+                                           cache::Phase phase, LogitsMode mode)
+{
+    if (input.ids.dim() != 2 || input.ids.size(1) == 0)
+        throw std::invalid_argument("forward: ids must be [B, n] with n >= 1");
+    if (input.ids.size(0) != cache.layout().batch)
+        throw std::invalid_argument("forward: batch of ids differs from the cache's batch");
+    cache::ForwardStep step(cache, policy, phase, tokensSeenBefore, input.ids.size(1));
+    ForwardOutput out;
+    out.logits = logits(input, step, mode);
+    out.compaction = step.commit();
+    return out;
+}
+
 cache::CacheLayout VisionLanguageModel::cacheLayout(int64_t batch) const
 {
     const auto &i = info();

@@ -1,14 +1,13 @@
 // The interface every model family implements (LLaVA now, Qwen-VL later), and how a checkpoint
 // folder becomes a model.
 //
-// Cache protocol of forward() for n new tokens (same for every family):
-//   pos0 = policy.firstPosition(cache, tokensSeenBefore); cache.beginAppend(n, tokensSeenBefore);
-//   per layer: rotate q, k at pos0..pos0+n-1, writeAppended(k, v), attend over the
-//   size()+pending() slots (new tokens last, causal among themselves), hand the policy column
-//   sums when it asks; then commitAppend() and policy.afterForward().
+// A family implements logits(): it rotates the new tokens from step.firstPosition() and attends
+// through step.attend() in every layer. The cache protocol around it (slot writes, the
+// attention the policy observes, compaction) is cache::ForwardStep's, driven by forward().
 #pragma once
 
 #include "cache/cache_policy.h"
+#include "cache/forward_step.h"
 #include "cache/kv_cache.h"
 
 #include <ATen/core/Tensor.h>
@@ -56,11 +55,15 @@ class VisionLanguageModel
 public:
     virtual ~VisionLanguageModel() = default;
     virtual const ModelInfo &info() const = 0;
-    // Runs the new tokens on top of the cache (see the protocol above). On an exception the
-    // cache is left as it was before the call.
-    virtual ForwardOutput forward(const ForwardInput &input, cache::KvCache &cache,
-                                  cache::CachePolicy &policy, int64_t tokensSeenBefore,
-                                  cache::Phase phase, LogitsMode mode) = 0;
+    // Runs the new tokens on top of the cache and compacts it under `policy`. On an exception
+    // the cache is left as it was before the call.
+    ForwardOutput forward(const ForwardInput &input, cache::KvCache &cache,
+                          cache::CachePolicy &policy, int64_t tokensSeenBefore, cache::Phase phase,
+                          LogitsMode mode);
+    // The family's network: float32 logits [B, n, V] (All) or [B, 1, V] (Last) of the new
+    // tokens, every layer attending through `step`.
+    virtual at::Tensor logits(const ForwardInput &input, cache::ForwardStep &step,
+                              LogitsMode mode) = 0;
 
     cache::CacheLayout cacheLayout(int64_t batch) const;
 };

@@ -27,8 +27,6 @@ bool isValidUtf8(std::string_view s);
 // Replaces every malformed byte by U+FFFD, as SentencePiece does for its input.
 std::string sanitizeUtf8(std::string_view s);
 
-void appendUtf8(std::string &out, char32_t codePoint);
-
 inline constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 inline constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81"; // U+2581, SentencePiece's space
 

@@ -138,8 +138,8 @@ TEST(HistoryCli, DefaultsToTheDataDirectory)
 TEST(HistoryCli, BenchRunsOnAScratchHistory)
 {
     ScratchDir dir;
-    auto bench = runProcess(std::string(EC_CLI_PATH) +
-                            " history bench --conversations 200 "
+    auto bench = runProcess(std::string(EC_LAB_PATH) +
+                            " bench history --conversations 200 "
                             "--messages 100 --images 10 --image-kib 8 --repeats 1 --dir '" +
                             dir.path().string() + "' 2>&1");
     ASSERT_EQ(bench.exitCode, 0) << bench.output;

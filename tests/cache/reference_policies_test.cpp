@@ -1,6 +1,6 @@
 // The reference-code reproductions against the hand-computed cases of the paper record
 // (elastic-cache-paper.md §2.2, §3, §4).
-#include "cache/reference_policies.h"
+#include "lab/reference_policies/reference_policies.h"
 #include "cache_fixture.h"
 
 #include <gtest/gtest.h>

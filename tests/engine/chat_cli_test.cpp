@@ -2,7 +2,7 @@
 // turns with an image, streamed to stdout, statistics per turn on stderr, cache held at budget.
 #include "support/run_process.h"
 #include "engine/checkpoint/safetensors.h"
-#include "tools/tiny_model.h"
+#include "lab/tiny_model/tiny_model.h"
 
 #include <ATen/ATen.h>
 

@@ -2,7 +2,7 @@
 // runs it: a three-turn conversation about two images under each cache policy must give the same
 // greedy answers and the same cache size after every turn, and the first turn's logits must agree.
 // The CPU engine is the reference the model card was measured with. Skips without a CUDA device
-// (scripts/gpu-check.sh runs it on the GPU machine: ctest -L gpu).
+// (lab/scripts/gpu-check.sh runs it on the GPU machine: ctest -L gpu).
 #include "engine/chat/chat_session.h"
 #include "engine/image/clip_preprocess.h"
 #include "engine/image/pixel_tensor.h"

@@ -1,7 +1,7 @@
 // Fixtures for the engine tests: a temporary folder and tiny checkpoints written into it.
 #pragma once
 
-#include "tools/tiny_model.h"
+#include "lab/tiny_model/tiny_model.h"
 
 #include <cstdlib>
 #include <filesystem>

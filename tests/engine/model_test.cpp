@@ -111,9 +111,13 @@ TEST_F(TinyModel, IncrementalDecodingEqualsFullForwardOverSeveralTurns)
     std::vector<Row> rows;
     // Turn 1 with an image, turn 2 text only, turn 3 with two images.
     const std::vector<std::pair<int, int64_t>> turns{{1, 5}, {0, 7}, {2, 3}};
+    std::vector<at::Tensor> images; // every image fed, in order
     for (size_t t = 0; t < turns.size(); ++t) {
         const int64_t before = static_cast<int64_t>(session.history().size());
-        session.addUserTurn(makeTurn(model->info(), 4, turns[t].first, turns[t].second, t + 1));
+        UserTurn turn = makeTurn(model->info(), 4, turns[t].first, turns[t].second, t + 1);
+        for (const at::Tensor &image : turn.images) // batched as the session does
+            images.push_back(image.dim() == 3 ? image.unsqueeze(0) : image);
+        session.addUserTurn(std::move(turn));
         auto result = session.generate(gen);
         ASSERT_EQ(result.logits.size(1), static_cast<int64_t>(result.tokens[0].size()));
         const int64_t lastPrompt = before + result.stats.promptTokens - 1;
@@ -122,7 +126,7 @@ TEST_F(TinyModel, IncrementalDecodingEqualsFullForwardOverSeveralTurns)
         EXPECT_EQ(session.tokensSeen(),
                   before + result.stats.promptTokens + result.stats.decodeTokens);
     }
-    const at::Tensor full = fullForward(*model, session.history(), session.historyImages());
+    const at::Tensor full = fullForward(*model, session.history(), images);
     ASSERT_EQ(full.size(0), session.tokensSeen());
     ASSERT_GT(rows.size(), 12u);
     for (const auto &row : rows)
@@ -134,12 +138,16 @@ TEST_F(TinyModel, IncrementalDecodingEqualsFullForwardOverSeveralTurns)
 TEST_F(TinyModel, DecodedTokensAreTheGreedyChoicesOfTheFullForward)
 {
     Session session(*model);
-    session.addUserTurn(makeTurn(model->info(), 3, 1, 4, 9));
+    UserTurn turn = makeTurn(model->info(), 3, 1, 4, 9);
+    std::vector<at::Tensor> images; // as the session batches them
+    for (const at::Tensor &image : turn.images)
+        images.push_back(image.dim() == 3 ? image.unsqueeze(0) : image);
+    session.addUserTurn(std::move(turn));
     GenerationOptions gen;
     gen.maxNewTokens = 8;
     auto result = session.generate(gen);
     const auto &h = session.history();
-    const at::Tensor full = fullForward(*model, h, session.historyImages());
+    const at::Tensor full = fullForward(*model, h, images);
     const int64_t promptEnd = result.stats.promptTokens - 1;
     for (size_t k = 0; k + 1 < result.tokens[0].size(); ++k) {
         at::Tensor row = full[promptEnd + static_cast<int64_t>(k)].clone();
@@ -257,12 +265,16 @@ TEST(ModelVariants, FeatureLayerListsFullStrategyTiedHeadAndNoProjectorBiasStayI
     auto model = loadModel(dir.path(), {"cpu", "f32"});
     EXPECT_EQ(model->info().tokensPerImage, 37);
     Session session(*model);
-    session.addUserTurn(makeTurn(model->info(), 2, 1, 3, 11));
+    UserTurn turn = makeTurn(model->info(), 2, 1, 3, 11);
+    std::vector<at::Tensor> images; // as the session batches them
+    for (const at::Tensor &image : turn.images)
+        images.push_back(image.dim() == 3 ? image.unsqueeze(0) : image);
+    session.addUserTurn(std::move(turn));
     GenerationOptions gen;
     gen.maxNewTokens = 4;
     gen.keepLogits = true;
     auto r = session.generate(gen);
-    const at::Tensor full = fullForward(*model, session.history(), session.historyImages());
+    const at::Tensor full = fullForward(*model, session.history(), images);
     const int64_t last = r.stats.promptTokens - 1;
     for (int64_t k = 0; k < r.logits.size(1); ++k)
         EXPECT_LT(maxDiff(r.logits[0][k], full[last + k]), kTol);

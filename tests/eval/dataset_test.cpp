@@ -1,4 +1,4 @@
-#include "app/eval/dataset.h"
+#include "lab/eval/dataset.h"
 
 #include <filesystem>
 #include <fstream>
@@ -73,7 +73,7 @@ TEST(Dataset, ReadsMultiTurnForm)
 
 TEST(Dataset, ReadsTheDemoWorldMultiTurnForm)
 {
-    // As tools/demo_world writes multiturn.json: one "image" string per turn, kinds, and the
+    // As lab/demo_world writes multiturn.json: one "image" string per turn, kinds, and the
     // evaluated final turn at the top level.
     auto d = parseDataset(json::parse(R"([{"id": "eval250", "kind": "followup",
         "question": "What shape is it?", "answer": "diamond", "turns": [

@@ -1,9 +1,9 @@
-// elastic-cli eval and bench run end to end on a tiny random checkpoint with the fixture
+// elastic-lab eval and bench run end to end on a tiny random checkpoint with the fixture
 // tokenizer: records per method x budget x sample, the report files, resume, shards + merge, and
 // a bench table with one row per case.
 #include "engine/checkpoint/llava_config.h"
 #include "support/run_process.h"
-#include "tools/tiny_model.h"
+#include "lab/tiny_model/tiny_model.h"
 
 #include <filesystem>
 #include <fstream>
@@ -55,7 +55,7 @@ protected:
 
     static std::string eval(const std::string &extra)
     {
-        return std::string(EC_CLI_PATH) + " eval --model " + (root_ / "model").string() +
+        return std::string(EC_LAB_PATH) + " eval --model " + (root_ / "model").string() +
                " --dataset " + (root_ / "mmvet.json").string() +
                " --methods full,elastic,local --budgets 0.5,0.3 --max-tokens 6 " + extra;
     }
@@ -115,7 +115,7 @@ TEST_F(EvalCli, SweepWritesRecordsReportAndResumes)
 
     // The report alone, from the records file.
     fs::remove(out / "summary.csv");
-    auto report = runProcess(std::string(EC_CLI_PATH) + " eval report " +
+    auto report = runProcess(std::string(EC_LAB_PATH) + " eval report " +
                              (out / "records.jsonl").string() + " 2>&1");
     ASSERT_EQ(report.exitCode, 0) << report.output;
     EXPECT_TRUE(fs::exists(out / "summary.csv"));
@@ -134,7 +134,7 @@ TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
     const auto shard1 = jsonLines(out / "records-shard-1-of-2.jsonl");
     EXPECT_EQ(shard0.size(), 2u * 5u); // samples 0 and 2
     EXPECT_EQ(shard1.size(), 1u * 5u); // sample 1
-    auto merge = runProcess(std::string(EC_CLI_PATH) + " eval merge --out " + out.string() + " " +
+    auto merge = runProcess(std::string(EC_LAB_PATH) + " eval merge --out " + out.string() + " " +
                             (out / "records-shard-0-of-2.jsonl").string() + " " +
                             (out / "records-shard-1-of-2.jsonl").string() + " 2>&1");
     ASSERT_EQ(merge.exitCode, 0) << merge.output;
@@ -150,7 +150,7 @@ TEST_F(EvalCli, ShardsMergeIntoTheUnshardedResult)
 
 TEST_F(EvalCli, DemoWorldFilesReportPerKind)
 {
-    // The held-out forms tools/demo_world writes: kinds, one "image" per turn (relative to the
+    // The held-out forms lab/demo_world writes: kinds, one "image" per turn (relative to the
     // file) and the evaluated final turn at the top level of a multi-turn sample.
     const auto world = root_ / "world";
     fs::create_directories(world / "images");
@@ -164,7 +164,7 @@ TEST_F(EvalCli, DemoWorldFilesReportPerKind)
     std::ofstream(world / "single.json") << R"([{"id": "eval0", "kind": "short",
         "image": "images/eval0_0.png", "question": "How many cups?", "answer": "1"}])";
     auto sweep = [&](const char *file, const fs::path &out) {
-        return runProcess(std::string(EC_CLI_PATH) + " eval --model " + (root_ / "model").string() +
+        return runProcess(std::string(EC_LAB_PATH) + " eval --model " + (root_ / "model").string() +
                           " --dataset " + (world / file).string() +
                           " --methods full,elastic --budgets 0.5 --max-tokens 4 "
                           "--no-teacher-forcing --out " +
@@ -213,13 +213,13 @@ TEST_F(EvalCli, DemoWorldFilesReportPerKind)
             old << r.dump() << "\n";
         }
     }
-    auto report = runProcess(std::string(EC_CLI_PATH) + " eval report " +
+    auto report = runProcess(std::string(EC_LAB_PATH) + " eval report " +
                              (world / "old/records.jsonl").string() + " 2>&1");
     ASSERT_EQ(report.exitCode, 0) << report.output;
     EXPECT_NE(report.output.find("| elastic | 0.50 | 1 |"), std::string::npos) << report.output;
     EXPECT_EQ(report.output.find("EM "), std::string::npos) << report.output;
     auto merge =
-        runProcess(std::string(EC_CLI_PATH) + " eval merge --out " + (world / "merged").string() +
+        runProcess(std::string(EC_LAB_PATH) + " eval merge --out " + (world / "merged").string() +
                    " " + (world / "old/records.jsonl").string() + " " +
                    (world / "single/records.jsonl").string() + " 2>&1");
     ASSERT_EQ(merge.exitCode, 0) << merge.output;
@@ -254,7 +254,7 @@ TEST_F(EvalCli, TurnsPastTheContextLimitCountAsUnanswered)
           {{"question", longQuestion + "?"}, {"answer", "yes"}}}}};
     std::ofstream(dir / "multiturn.json") << nlohmann::json::array({sample}).dump();
 
-    const auto run = runProcess(std::string(EC_CLI_PATH) + " eval --model " +
+    const auto run = runProcess(std::string(EC_LAB_PATH) + " eval --model " +
                                 (dir / "model").string() + " --dataset " +
                                 (dir / "multiturn.json").string() +
                                 " --methods full --max-tokens 4 --no-teacher-forcing --out " +
@@ -277,7 +277,7 @@ TEST_F(EvalCli, TurnsPastTheContextLimitCountAsUnanswered)
 TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
 {
     std::ofstream(root_ / "bad.json") << R"([{"image": "a.png", "answer": "x"}])";
-    auto run = runProcess(std::string(EC_CLI_PATH) + " eval --model " + (root_ / "model").string() +
+    auto run = runProcess(std::string(EC_LAB_PATH) + " eval --model " + (root_ / "model").string() +
                           " --dataset " + (root_ / "bad.json").string() + " --out " +
                           (root_ / "bad").string() + " 2>&1");
     EXPECT_NE(run.exitCode, 0);
@@ -288,7 +288,7 @@ TEST_F(EvalCli, BadDatasetFailsWithItsMessage)
 TEST_F(EvalCli, SweepWithoutDatasetSaysSo)
 {
     auto run =
-        runProcess(std::string(EC_CLI_PATH) + " eval --out " + (root_ / "none").string() + " 2>&1");
+        runProcess(std::string(EC_LAB_PATH) + " eval --out " + (root_ / "none").string() + " 2>&1");
     EXPECT_NE(run.exitCode, 0);
     EXPECT_NE(run.output.find("--dataset is required"), std::string::npos) << run.output;
 }
@@ -298,7 +298,7 @@ TEST(BenchRunCli, RandomWeightsTableAndJson)
     const auto json = fs::temp_directory_path() / ("ec-bench-run-" + std::to_string(getpid()));
     const auto config = fs::path(EC_TEST_SOURCE_DIR) / "resources/configs/bench-tiny-cpu.json";
     auto run =
-        runProcess(std::string(EC_CLI_PATH) + " bench run --random-weights " + config.string() +
+        runProcess(std::string(EC_LAB_PATH) + " bench run --random-weights " + config.string() +
                    " --device cpu --prompt 24 --gen 4 --methods " +
                    "full,elastic --budgets 0.5 --batch 1,2 --json " + json.string() + " 2>&1");
     ASSERT_EQ(run.exitCode, 0) << run.output;

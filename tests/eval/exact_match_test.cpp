@@ -1,4 +1,4 @@
-#include "app/eval/exact_match.h"
+#include "lab/eval/exact_match.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "app/eval/fidelity.h"
+#include "lab/eval/fidelity.h"
 
 #include <cmath>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "app/eval/perplexity.h"
+#include "lab/eval/perplexity.h"
 
 #include <cmath>
 #include <gtest/gtest.h>

@@ -1,9 +1,9 @@
 // Plots: the PNG is a valid file (chunks, CRCs, inflatable data) showing each series in its
 // colour; the SVG has one marker per point; the report writes every file.
-#include "app/eval/bitmap_font.h"
-#include "app/eval/raster_canvas.h"
-#include "app/eval/report.h"
-#include "app/eval/svg_canvas.h"
+#include "lab/eval/bitmap_font.h"
+#include "lab/eval/raster_canvas.h"
+#include "lab/eval/report.h"
+#include "lab/eval/svg_canvas.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "app/eval/progress.h"
+#include "lab/eval/progress.h"
 
 #include <gtest/gtest.h>
 #include <sstream>

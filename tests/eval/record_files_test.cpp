@@ -1,6 +1,6 @@
 // Output files: records round-trip, resume after a kill, sharding and merging shard outputs.
-#include "app/eval/record_files.h"
-#include "app/eval/shard.h"
+#include "lab/eval/record_files.h"
+#include "lab/eval/shard.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // Cross-check of the C++ ROUGE-L against an independent Python re-implementation of the spec
 // (oracle/rouge_l_spec.py) on random sentence pairs that stress splitting, whitespace and ties.
-#include "app/eval/rouge_l.h"
+#include "lab/eval/rouge_l.h"
 #include "support/run_process.h"
 
 #include <filesystem>

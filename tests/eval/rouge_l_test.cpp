@@ -1,5 +1,5 @@
 // ROUGE-L against cases computed by hand from the spec (paper record §8).
-#include "app/eval/rouge_l.h"
+#include "lab/eval/rouge_l.h"
 
 #include <gtest/gtest.h>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "app/eval/summary.h"
+#include "lab/eval/summary.h"
 
 #include <cmath>
 #include <gtest/gtest.h>

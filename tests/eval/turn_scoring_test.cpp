@@ -1,5 +1,5 @@
 // One generated turn scored against the full cache's text and the dataset's answer, per kind.
-#include "app/eval/turn_scoring.h"
+#include "lab/eval/turn_scoring.h"
 
 #include <gtest/gtest.h>
 

@@ -62,6 +62,10 @@ echo "== offline installer: $(basename "$run")"
 grep -q "^Exec=\"$prefix/bin/elastic-chat\"" "$home/.local/share/applications/elastic-chat.desktop" ||
     fail "the desktop entry does not start the installed app"
 bash "$src/packaging/check-bundle.sh" "$prefix"
+# The lab (benchmarks, simulated engine, trainer, tiny-model writer) is never shipped.
+for lab in elastic-lab elastic-chat-lab ec-make-tiny-model ec-demo-world ec-train-demo; do
+    [ ! -e "$prefix/bin/$lab" ] || fail "the installer carries the lab binary $lab"
+done
 "${clean[@]}" "$prefix/bin/elastic-cli" doctor | tee "$work/doctor.txt"
 grep -q "resources: *$prefix/share/elastic-chat" "$work/doctor.txt" ||
     fail "the installed elastic-cli does not use the installed resources"

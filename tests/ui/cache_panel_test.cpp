@@ -3,7 +3,7 @@
 #include "ui/cache_chart.h"
 #include "ui/cache_panel.h"
 #include "ui/message_widget.h"
-#include "ui/screenshot_tour.h"
+#include "lab/doubles/screenshot_tour.h"
 #include "ui/transcript_view.h"
 #include "ui_test_support.h"
 
@@ -32,7 +32,7 @@ TEST(CachePanel, SliderIsInMegabytesAndPercentOfTheFullCache)
     slider->setValue(slider->maximum() / 4);
     EXPECT_TRUE(panel->budgetText().contains("25%")) << panel->budgetText().toStdString();
     EXPECT_TRUE(panel->budgetText().contains("MB"));
-    EXPECT_EQ(f.controller->cacheView().budgetBytes, qint64(slider->maximum() / 4) * 1000000);
+    EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, qint64(slider->maximum() / 4) * 1000000);
 }
 
 TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
@@ -52,7 +52,7 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     QTest::keyClick(slider, Qt::Key_Left); // the keyboard path saves too
     EXPECT_EQ(slider->value(), 100);
     const qint64 budget = 100 * 1000 * 1000;
-    EXPECT_EQ(f.controller->cacheView().budgetBytes, budget);
+    EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, budget);
     // Before the turn: what the conversation would hold under the new budget.
     EXPECT_TRUE(panel->holdText().contains("Next turn starts from 100"))
         << panel->holdText().toStdString();
@@ -112,7 +112,7 @@ TEST(CachePanel, PolicySelectorAppliesToTheNextTurn)
     ASSERT_EQ(policy->count(), 4);
     f.window->cachePanel()->budgetSlider()->setValue(50);
     policy->setCurrentIndex(policy->findData("local"));
-    EXPECT_EQ(f.controller->cacheView().policy, "local");
+    EXPECT_EQ(f.controller->cacheView().choice.policy, ec::cache::PolicyKind::Local);
     ASSERT_TRUE(f.sendAndWait("Hello", {ui::sampleImage(32, 32)}));
     app::TurnMetrics m = *f.controller->messages().last().metrics;
     EXPECT_EQ(m.policy, "local");

@@ -6,7 +6,7 @@
 #include "ui/image_thumbnail.h"
 #include "ui/message_widget.h"
 #include "ui/prompt_edit.h"
-#include "ui/screenshot_tour.h"
+#include "lab/doubles/screenshot_tour.h"
 #include "ui/transcript_view.h"
 #include "ui_test_support.h"
 

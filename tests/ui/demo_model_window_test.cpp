@@ -2,7 +2,7 @@
 // first-run sample offer, and a question about a demo scene answered, shown and stored. The
 // question is the count question of resources/samples/demo-scenes.json (picked with the sample
 // scenes, before the model existed); the model's overall accuracy is in its card and in
-// tests/tools/demo_model_test.cpp.
+// tests/lab/demo_model_test.cpp.
 #include "app/chat/engine_backend.h"
 #include "app/history/history_store.h"
 #include "ui/attachment_strip.h"

@@ -1,10 +1,10 @@
-// The window on the real engine: a tiny random-weight LLaVA (tools/tiny_model) with the test
+// The window on the real engine: a tiny random-weight LLaVA (lab/tiny_model/tiny_model) with the test
 // tokenizer. The answers are noise; what is checked is the plumbing: loading with progress,
 // streaming, Stop, the budget reaching the real cache, statistics in history, re-encoding.
 #include "app/chat/engine_backend.h"
 #include "app/history/history_store.h"
-#include "tools/tiny_model.h"
-#include "ui/screenshot_tour.h"
+#include "lab/tiny_model/tiny_model.h"
+#include "lab/doubles/screenshot_tour.h"
 #include "ui_test_support.h"
 
 #include <QFile>

@@ -25,7 +25,7 @@ public:
         , m_counter(std::move(counter))
     {
     }
-    app::BackendTurnResult generate(const app::BackendTurn &user, const app::BackendCache &cache,
+    app::BackendTurnResult generate(const app::BackendTurn &user, const ec::cache::CacheChoice &cache,
                                     const app::BackendSampling &sampling, const app::TextFn &onText,
                                     const std::atomic<bool> &cancel) override
     {

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "app/chat/chat_controller.h"
-#include "app/chat/scripted_backend.h"
+#include "lab/doubles/scripted_backend.h"
 #include "ui/main_window.h"
 
 #include <QApplication>

@@ -142,7 +142,7 @@ def rms_norm(x, w, eps):
 
 def llava_logits(w, cfg, ids, pixels, probs=None):
     """Logits of every position; `probs`, when a list, gets each decoder layer's attention
-    probabilities [heads, T, T] (scripts/demo-attention.py reads them)."""
+    probabilities [heads, T, T] (lab/probes/demo-attention.py reads them)."""
     tc = cfg["text_config"]
     C, H = tc["hidden_size"], tc["num_attention_heads"]
     Hkv = tc.get("num_key_value_heads", H)
