@@ -1,6 +1,8 @@
 #include "ui/main_window.h"
 
 #include "app/chat/chat_controller.h"
+#include "app/chat/sample_offer.h"
+#include "app/chat/settings_store.h"
 #include "ui/attachment_strip.h"
 #include "ui/cache_panel.h"
 #include "ui/composer.h"
@@ -19,7 +21,6 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
-#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolButton>
@@ -37,9 +38,9 @@ MainWindow::MainWindow(app::ChatController *controller, QWidget *parent)
     buildActions();
     connectController();
     resize(1280, 800);
-    QSettings s;
-    restoreGeometry(s.value("window/geometry").toByteArray());
-    m_splitter->restoreState(s.value("window/splitter").toByteArray());
+    app::SettingsStore settings;
+    restoreGeometry(settings.windowGeometry());
+    m_splitter->restoreState(settings.splitterState());
     refreshConversations();
     showConversation();
     updateStatus();
@@ -235,11 +236,11 @@ void MainWindow::connectController()
     connect(m_composer, &Composer::errorOccurred, this, &MainWindow::showError);
     // The memory shown rises as soon as an image is attached (it will enter the cache).
     connect(m_composer->attachments(), &AttachmentStrip::changed, this, &MainWindow::updateCache);
-    m_transcript->setSampleOffered(!app::ChatController::sampleImagePath().isEmpty());
+    m_transcript->setSampleOffered(!app::sampleImagePath().isEmpty());
     connect(m_transcript, &TranscriptView::sampleRequested, this, [this] {
         m_composer->clearInput();
-        m_composer->addFiles({app::ChatController::sampleImagePath()});
-        m_composer->edit()->setPlainText(app::ChatController::sampleQuestion());
+        m_composer->addFiles({app::sampleImagePath()});
+        m_composer->edit()->setPlainText(app::sampleQuestion());
         m_composer->edit()->setFocus();
     });
     connect(m_transcript, &TranscriptView::regenerateRequested, m_controller,
@@ -371,7 +372,7 @@ QString MainWindow::errorText() const
 void MainWindow::openModelFolder()
 {
     QString dir = QFileDialog::getExistingDirectory(this, tr("Open a llava-hf model folder"),
-                                                    QSettings().value("model/lastPath").toString());
+                                                    app::SettingsStore().lastModelPath());
     if (!dir.isEmpty())
         m_controller->loadModel(dir);
 }
@@ -385,8 +386,8 @@ void MainWindow::openSettings()
 
 void MainWindow::restoreSession(const QString &fallbackModel)
 {
-    QSettings s;
-    qint64 last = s.value("history/lastConversation", 0).toLongLong();
+    app::SettingsStore settings;
+    qint64 last = settings.lastConversation();
     if (last > 0) {
         for (const app::ConversationRow &row : m_controller->conversations()) {
             if (row.id == last) {
@@ -395,7 +396,7 @@ void MainWindow::restoreSession(const QString &fallbackModel)
             }
         }
     }
-    QString model = s.value("model/lastPath").toString();
+    QString model = settings.lastModelPath();
     if (model.isEmpty())
         model = fallbackModel;
     if (!model.isEmpty())
@@ -404,9 +405,7 @@ void MainWindow::restoreSession(const QString &fallbackModel)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings s;
-    s.setValue("window/geometry", saveGeometry());
-    s.setValue("window/splitter", m_splitter->saveState());
+    app::SettingsStore().setWindowLayout(saveGeometry(), m_splitter->saveState());
     m_controller->stop();
     QMainWindow::closeEvent(event);
 }

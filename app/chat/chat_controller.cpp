@@ -1,16 +1,17 @@
 #include "app/chat/chat_controller.h"
 
+#include "app/chat/answer_recorder.h"
+#include "app/chat/cache_view.h"
+#include "app/chat/conversation_library.h"
+#include "app/chat/engine_backend.h"
 #include "app/chat/engine_worker.h"
 #include "app/chat/history_truncate.h"
 #include "app/chat/history_views.h"
-#include "app/chat/engine_backend.h"
-#include "app/history/conversation_export.h"
+#include "app/chat/settings_store.h"
 #include "app/history/history_store.h"
 #include "app/paths.h"
 
 #include <QDir>
-#include <QFile>
-#include <QSettings>
 #include <algorithm>
 
 namespace ec::app {
@@ -26,11 +27,18 @@ QString titleFrom(const QString &text, bool hasImages)
     return simplified;
 }
 
-history::MessageStatus toHistoryStatus(bool cancelled)
-{
-    return cancelled ? history::MessageStatus::Cancelled : history::MessageStatus::Complete;
-}
 } // namespace
+
+template <typename Action> bool ChatController::reportErrors(Action &&action)
+{
+    try {
+        action();
+        return true;
+    } catch (const std::exception &e) {
+        Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
 
 ChatController::ChatController(Options options, QObject *parent)
     : QObject(parent)
@@ -40,13 +48,17 @@ ChatController::ChatController(Options options, QObject *parent)
     qRegisterMetaType<ModelView>();
     qRegisterMetaType<CacheView>();
     qRegisterMetaType<BackendTurnResult>();
-    loadSettings();
+    SettingsStore saved;
+    m_settings = saved.chatSettings();
+    m_cache = saved.cacheChoice();
     if (m_options.dataFolder.isEmpty())
-        m_options.dataFolder =
-            m_settings.dataFolder.isEmpty() ? defaultDataFolder() : m_settings.dataFolder;
+        m_options.dataFolder = m_settings.dataFolder.isEmpty()
+                                   ? QString::fromStdString(dataDirectory().string())
+                                   : m_settings.dataFolder;
     m_settings.dataFolder = m_options.dataFolder;
     QDir().mkpath(m_options.dataFolder);
     m_store = std::make_unique<history::HistoryStore>(historyPath().toStdString());
+    m_library = std::make_unique<ConversationLibrary>(*m_store);
 
     std::unique_ptr<ChatBackend> backend =
         m_options.backendFactory ? m_options.backendFactory() : makeEngineBackend();
@@ -68,35 +80,7 @@ ChatController::~ChatController()
     m_thread.quit();
     m_thread.wait();
     delete m_worker;
-    // An answer still streaming is finished as cancelled, not left for recovery.
-    if (m_answer && !m_answer->finished()) {
-        history::FinishInfo info;
-        info.status = history::MessageStatus::Cancelled;
-        m_answer->finish(info);
-    }
-}
-
-QString ChatController::defaultDataFolder()
-{
-    return QString::fromStdString(dataDirectory().string());
-}
-
-QString ChatController::sampleImagePath()
-{
-    // A scene of the demo model's world first: the model the app ships with can describe it.
-    for (const char *name : {"demo-scene-1.png", "chelsea.png"}) {
-        auto path = resourcesDirectory() / "samples" / name;
-        std::error_code ec;
-        if (std::filesystem::exists(path, ec))
-            return QString::fromStdString(path.string());
-    }
-    return {};
-}
-
-QString ChatController::sampleQuestion()
-{
-    return sampleImagePath().endsWith("chelsea.png") ? tr("What animal is in this picture?")
-                                                     : tr("Describe the image in detail.");
+    m_answer.reset(); // an answer still streaming is stored as cancelled
 }
 
 QString ChatController::historyPath() const
@@ -109,47 +93,13 @@ QString ChatController::storeNotice() const
     return QString::fromStdString(m_store->recoveryNotice());
 }
 
-void ChatController::loadSettings()
-{
-    QSettings s;
-    s.beginGroup(QStringLiteral("engine"));
-    m_settings.device = s.value("device", m_settings.device).toString();
-    m_settings.dtype = s.value("dtype", m_settings.dtype).toString();
-    m_settings.threads = s.value("threads", m_settings.threads).toInt();
-    m_settings.temperature = s.value("temperature", m_settings.temperature).toDouble();
-    m_settings.topP = s.value("topP", m_settings.topP).toDouble();
-    m_settings.maxTokens = s.value("maxTokens", m_settings.maxTokens).toInt();
-    m_settings.systemPrompt = s.value("systemPrompt").toString();
-    m_settings.dataFolder = s.value("dataFolder").toString();
-    s.endGroup();
-    m_cache.policy =
-        cache::policyKindFromName(s.value("cache/policy").toString().toStdString())
-            .value_or(m_cache.policy);
-    m_cache.budgetBytes = std::max<qint64>(0, s.value("cache/budgetBytes", 0).toLongLong());
-}
-
-void ChatController::saveSettings() const
-{
-    QSettings s;
-    s.beginGroup(QStringLiteral("engine"));
-    s.setValue("device", m_settings.device);
-    s.setValue("dtype", m_settings.dtype);
-    s.setValue("threads", m_settings.threads);
-    s.setValue("temperature", m_settings.temperature);
-    s.setValue("topP", m_settings.topP);
-    s.setValue("maxTokens", m_settings.maxTokens);
-    s.setValue("systemPrompt", m_settings.systemPrompt);
-    s.setValue("dataFolder", m_settings.dataFolder);
-    s.endGroup();
-}
-
 void ChatController::applySettings(const ChatSettings &settings)
 {
     bool reload =
         m_model && (settings.device != m_settings.device || settings.dtype != m_settings.dtype ||
                     settings.threads != m_settings.threads);
     m_settings = settings;
-    saveSettings();
+    SettingsStore().setChatSettings(m_settings);
     // Device, dtype and threads are load options: reload the model to apply them.
     if (reload && !m_generating)
         loadModel(m_model->path);
@@ -188,7 +138,7 @@ void ChatController::onLoaded(const ModelView &model)
     m_loading = false;
     m_model = model;
     m_backendConversation = -1;
-    QSettings().setValue("model/lastPath", model.path);
+    SettingsStore().setLastModelPath(model.path);
     syncBackendConversation();
     Q_EMIT modelLoaded(model);
     Q_EMIT cacheChanged(cacheView());
@@ -211,16 +161,24 @@ void ChatController::onLoadFailed(const QString &message, bool modelKept)
 QList<ConversationRow> ChatController::conversations(const QString &filter)
 {
     QList<ConversationRow> rows;
-    try {
-        std::vector<history::ConversationSummary> found =
-            filter.trimmed().isEmpty() ? m_store->listConversations(500)
-                                       : m_store->search(filter.trimmed().toStdString(), 200);
-        for (const auto &summary : found)
-            rows.append(toRow(summary));
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("History search failed: %1").arg(QString::fromUtf8(e.what())));
-    }
+    reportErrors([&] { rows = m_library->list(filter); });
     return rows;
+}
+
+QList<MessageView> ChatController::messages() const
+{
+    if (m_conversationId == 0)
+        return {};
+    QList<MessageView> out;
+    try {
+        out = m_library->messages(m_conversationId);
+    } catch (const std::exception &) {
+        return {}; // the store's failures are reported where they happen (writes, opening)
+    }
+    // The streaming answer is ahead of its stored row (which is flushed periodically).
+    if (m_answer && m_answer->active() && !out.isEmpty() && out.last().id == m_answer->id())
+        out.last() = m_answer->view();
+    return out;
 }
 
 void ChatController::newConversation()
@@ -229,7 +187,6 @@ void ChatController::newConversation()
         stop();
     m_conversationId = 0;
     m_title.clear();
-    m_messages.clear();
     syncBackendConversation();
     Q_EMIT conversationOpened(0);
     Q_EMIT cacheChanged(cacheView());
@@ -253,41 +210,24 @@ void ChatController::openConversation(qint64 id)
         if (auto kind = cache::policyKindFromName(conversation->cache.policy))
             m_cache.policy = *kind;
         m_cache.budgetBytes = conversation->cache.budgetBytes.value_or(0);
-        reloadMessages();
     } catch (const std::exception &e) {
         Q_EMIT errorOccurred(
             tr("Could not open the conversation: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
-    QSettings().setValue("history/lastConversation", id);
+    SettingsStore().setLastConversation(id);
     syncBackendConversation();
     Q_EMIT conversationOpened(id);
     Q_EMIT cacheChanged(cacheView());
 }
 
-void ChatController::reloadMessages()
-{
-    m_messages.clear();
-    history::ConversationDetail detail = m_store->readConversation(m_conversationId);
-    for (const history::Message &m : detail.messages) {
-        if (m.role != history::Role::System)
-            m_messages.append(toView(m, *m_store));
-    }
-}
-
 void ChatController::renameConversation(qint64 id, const QString &title)
 {
-    QString clean = title.simplified();
-    if (clean.isEmpty())
+    bool renamed = false;
+    if (!reportErrors([&] { renamed = m_library->rename(id, title); }) || !renamed)
         return;
-    try {
-        m_store->renameConversation(id, clean.toStdString());
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
-        return;
-    }
     if (id == m_conversationId)
-        m_title = clean;
+        m_title = title.simplified();
     Q_EMIT conversationsChanged();
 }
 
@@ -297,12 +237,8 @@ void ChatController::deleteConversation(qint64 id)
         Q_EMIT errorOccurred(tr("Stop the answer before deleting this conversation."));
         return;
     }
-    try {
-        m_store->deleteConversation(id);
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
+    if (!reportErrors([&] { m_library->remove(id); }))
         return;
-    }
     Q_EMIT conversationsChanged();
     if (id == m_conversationId)
         newConversation();
@@ -349,7 +285,7 @@ bool ChatController::send(const QString &text, const QList<ImageAttachment> &ima
             m_backendConversation = m_conversationId; // the engine starts it empty
             EngineWorker *worker = m_worker;
             QMetaObject::invokeMethod(worker, [worker] { worker->setConversation({}); });
-            QSettings().setValue("history/lastConversation", m_conversationId);
+            SettingsStore().setLastConversation(m_conversationId);
             Q_EMIT conversationOpened(m_conversationId);
         }
         syncBackendConversation();
@@ -371,27 +307,22 @@ bool ChatController::startTurn(const QString &text, const QList<ImageAttachment>
         user.images.push_back(toBackendImage(image));
     }
     MessageView userView;
-    MessageView answerView;
+    auto answer = std::make_unique<AnswerRecorder>();
     try {
         userView.id = m_store->appendUserTurn(m_conversationId, user.text, inputs);
-        m_answer = std::make_unique<history::AnswerWriter>(m_store->beginAnswer(m_conversationId));
+        answer->begin(*m_store, m_conversationId);
     } catch (const std::exception &e) {
         Q_EMIT errorOccurred(tr("Could not save the message: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
+    m_answer = std::move(answer);
     userView.role = MessageRole::User;
     userView.text = text;
     userView.images = images;
-    m_messages.append(userView);
     Q_EMIT messageAdded(userView);
+    Q_EMIT messageAdded(m_answer->view());
 
-    answerView.id = m_answer->messageId();
-    answerView.role = MessageRole::Assistant;
-    answerView.status = AnswerStatus::Streaming;
-    m_messages.append(answerView);
-    Q_EMIT messageAdded(answerView);
-
-    m_turnId = answerView.id;
+    m_turnId = m_answer->id();
     const cache::CacheChoice cache = m_cache;
     m_worker->clearStop();
     setGenerating(true);
@@ -415,9 +346,7 @@ void ChatController::onDelta(qint64 turnId, const QString &text)
 {
     if (turnId != m_turnId || !m_answer)
         return;
-    m_answer->append(text.toStdString());
-    if (!m_messages.isEmpty() && m_messages.last().id == turnId)
-        m_messages.last().text += text;
+    m_answer->append(text);
     Q_EMIT answerDelta(turnId, text);
 }
 
@@ -425,25 +354,11 @@ void ChatController::onTurnFinished(qint64 turnId, const BackendTurnResult &resu
 {
     if (turnId != m_turnId || !m_answer)
         return;
-    history::FinishInfo info;
-    info.status = toHistoryStatus(result.cancelled);
-    info.promptTokens = result.promptTokens;
-    info.completionTokens = result.completionTokens;
-    info.stats = toHistoryStats(result.stats);
-    MessageView view;
-    view.id = turnId;
-    view.role = MessageRole::Assistant;
-    view.text = QString::fromStdString(m_answer->text());
-    view.status = result.cancelled ? AnswerStatus::Cancelled : AnswerStatus::Complete;
-    view.metrics = toMetrics(*info.stats);
-    try {
-        m_answer->finish(info);
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("Could not save the answer: %1").arg(QString::fromUtf8(e.what())));
-    }
+    QString saveError;
+    const MessageView view = m_answer->finish(result, &saveError);
     m_answer.reset();
-    if (!m_messages.isEmpty() && m_messages.last().id == turnId)
-        m_messages.last() = view;
+    if (!saveError.isEmpty())
+        Q_EMIT errorOccurred(tr("Could not save the answer: %1").arg(saveError));
     setGenerating(false);
     Q_EMIT answerFinished(view);
     Q_EMIT cacheChanged(cacheView());
@@ -458,22 +373,8 @@ void ChatController::onTurnFailed(qint64 turnId, const QString &message)
         Q_EMIT errorOccurred(message);
         return;
     }
-    history::FinishInfo info;
-    info.status = history::MessageStatus::Failed;
-    info.error = message.toStdString();
-    MessageView view;
-    view.id = turnId;
-    view.role = MessageRole::Assistant;
-    view.text = QString::fromStdString(m_answer->text());
-    view.status = AnswerStatus::Failed;
-    view.error = message;
-    try {
-        m_answer->finish(info);
-    } catch (const std::exception &) {
-    }
+    const MessageView view = m_answer->fail(message);
     m_answer.reset();
-    if (!m_messages.isEmpty() && m_messages.last().id == turnId)
-        m_messages.last() = view;
     setGenerating(false);
     Q_EMIT answerFinished(view);
     Q_EMIT errorOccurred(message);
@@ -490,7 +391,8 @@ void ChatController::setGenerating(bool generating)
 
 std::optional<MessageView> ChatController::lastUserTurn() const
 {
-    for (auto it = m_messages.crbegin(); it != m_messages.crend(); ++it) {
+    const QList<MessageView> all = messages();
+    for (auto it = all.crbegin(); it != all.crend(); ++it) {
         if (it->role == MessageRole::User)
             return *it;
     }
@@ -499,8 +401,10 @@ std::optional<MessageView> ChatController::lastUserTurn() const
 
 bool ChatController::canRegenerate() const
 {
-    return !m_generating && m_model && !m_messages.isEmpty() &&
-           m_messages.last().role == MessageRole::Assistant;
+    if (m_generating || !m_model)
+        return false;
+    const QList<MessageView> all = messages();
+    return !all.isEmpty() && all.last().role == MessageRole::Assistant;
 }
 
 bool ChatController::regenerate()
@@ -525,7 +429,6 @@ bool ChatController::editAndResend(const QString &text, const QList<ImageAttachm
         if (last == detail.messages.rend())
             return false;
         truncateConversation(*m_store, m_conversationId, last->seq);
-        reloadMessages();
     } catch (const std::exception &e) {
         Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
         return false;
@@ -541,42 +444,22 @@ bool ChatController::editAndResend(const QString &text, const QList<ImageAttachm
 
 QString ChatController::exportMarkdown(qint64 id, const QString &dir)
 {
-    try {
-        auto path = history::exportMarkdown(*m_store, id, dir.toStdString());
-        return QString::fromStdString(path.string());
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
-        return {};
-    }
+    QString path;
+    reportErrors([&] { path = m_library->exportMarkdown(id, dir); });
+    return path;
 }
 
 bool ChatController::exportJson(qint64 id, const QString &file)
 {
-    try {
-        history::writeFileAtomically(file.toStdString(), history::exportJson(*m_store, id));
-        return true;
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
-        return false;
-    }
+    return reportErrors([&] { m_library->exportJson(id, file); });
 }
 
 qint64 ChatController::importJson(const QString &file)
 {
-    QFile in(file);
-    if (!in.open(QIODevice::ReadOnly)) {
-        Q_EMIT errorOccurred(tr("Cannot read %1: %2").arg(file, in.errorString()));
-        return 0;
-    }
-    try {
-        QByteArray json = in.readAll();
-        qint64 id = history::importJson(*m_store, std::string_view(json.constData(), json.size()));
+    qint64 id = 0;
+    if (reportErrors([&] { id = m_library->importJson(file); }))
         Q_EMIT conversationsChanged();
-        return id;
-    } catch (const std::exception &e) {
-        Q_EMIT errorOccurred(tr("Import failed: %1").arg(QString::fromUtf8(e.what())));
-        return 0;
-    }
+    return id;
 }
 
 // ---- cache -------------------------------------------------------------------------------
@@ -610,9 +493,7 @@ history::CacheSettings ChatController::storedCacheSettings() const
 // The choice applies from the next compaction and is saved with the conversation.
 void ChatController::saveCacheChoice()
 {
-    QSettings s;
-    s.setValue("cache/policy", QString::fromLatin1(cache::policyName(m_cache.policy)));
-    s.setValue("cache/budgetBytes", qint64(m_cache.budgetBytes));
+    SettingsStore().setCacheChoice(m_cache);
     if (m_conversationId != 0) {
         try {
             m_store->updateCacheSettings(m_conversationId, storedCacheSettings());
@@ -625,36 +506,18 @@ void ChatController::saveCacheChoice()
 
 QList<TurnMetrics> ChatController::turnMetrics() const
 {
-    QList<TurnMetrics> out;
-    for (const MessageView &m : m_messages) {
-        if (m.metrics)
-            out.append(*m.metrics);
+    if (m_conversationId == 0)
+        return {};
+    try {
+        return m_library->turnMetrics(m_conversationId);
+    } catch (const std::exception &) {
+        return {};
     }
-    return out;
 }
 
 CacheView ChatController::cacheView() const
 {
-    CacheView v;
-    v.choice = m_cache;
-    if (m_model) {
-        v.bytesPerToken = m_model->bytesPerToken;
-        v.maxBytes = m_model->bytesPerToken * m_model->maxContext;
-    }
-    QList<TurnMetrics> turns = turnMetrics();
-    qint64 fullEntries = 0;
-    qint64 previousAfter = 0;
-    for (const TurnMetrics &turn : turns) {
-        // Without compaction the cache keeps every prompt token and every generated one.
-        fullEntries += std::max<qint64>(0, turn.entriesBefore - previousAfter) + turn.decodeTokens;
-        previousAfter = turn.entriesAfter;
-    }
-    if (!turns.isEmpty()) {
-        v.heldBytes = turns.last().bytesAfter;
-        v.heldEntries = turns.last().entriesAfter;
-    }
-    v.fullBytes = fullEntries * v.bytesPerToken;
-    return v;
+    return makeCacheView(m_cache, m_model, turnMetrics());
 }
 
 } // namespace ec::app

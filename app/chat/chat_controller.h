@@ -1,6 +1,8 @@
-// ChatController: the only object the widgets talk to. It lives on the GUI thread, owns the
-// history store (every turn, image and statistic is written through it) and an EngineWorker on
-// its own thread. Nothing here waits for the engine: work is posted, results arrive as signals.
+// ChatController: the only object the widgets talk to, and the owner of the open conversation's
+// turns. It lives on the GUI thread, owns the history store (every turn, image and statistic is
+// written through it) and an EngineWorker on its own thread; nothing here waits for the engine.
+// Its helpers each have one job: SettingsStore (every QSettings key), ConversationLibrary (list,
+// rename, delete, export, import), AnswerRecorder (the streaming answer's row), makeCacheView.
 #pragma once
 
 #include "app/chat/chat_backend.h"
@@ -13,12 +15,13 @@
 
 namespace ec::history {
 class HistoryStore;
-class AnswerWriter;
 struct CacheSettings;
 } // namespace ec::history
 
 namespace ec::app {
 
+class AnswerRecorder;
+class ConversationLibrary;
 class EngineWorker;
 
 class ChatController : public QObject
@@ -43,7 +46,8 @@ public:
     CacheView cacheView() const;
     qint64 currentConversationId() const { return m_conversationId; }
     QString currentTitle() const { return m_title; }
-    QList<MessageView> messages() const { return m_messages; }
+    // The open conversation as stored, the answer streaming now included.
+    QList<MessageView> messages() const;
     QList<TurnMetrics> turnMetrics() const;
     ChatSettings settings() const { return m_settings; }
     QString historyPath() const;
@@ -52,12 +56,6 @@ public:
     std::optional<MessageView> lastUserTurn() const;
 
     QList<ConversationRow> conversations(const QString &filter = {});
-
-    static QString defaultDataFolder();
-    // A sample image that ships with the app, for the first run; empty when there is none.
-    static QString sampleImagePath();
-    // The question offered with it (the demo model's description prompt for a demo scene).
-    static QString sampleQuestion();
 
 public Q_SLOTS:
     void loadModel(const QString &dir);
@@ -99,16 +97,16 @@ private:
     void onTurnFailed(qint64 turnId, const QString &message);
     bool startTurn(const QString &text, const QList<ImageAttachment> &images);
     void syncBackendConversation();
-    void reloadMessages();
     void saveCacheChoice();
     history::CacheSettings storedCacheSettings() const;
     void setGenerating(bool generating);
-    void loadSettings();
-    void saveSettings() const;
     BackendSampling sampling() const;
+    // Runs `action`; an exception becomes errorOccurred(its message) and false.
+    template <typename Action> bool reportErrors(Action &&action);
 
     Options m_options;
     std::unique_ptr<history::HistoryStore> m_store;
+    std::unique_ptr<ConversationLibrary> m_library;
     QThread m_thread;
     EngineWorker *m_worker = nullptr; // lives on m_thread; deleted after it stops
 
@@ -119,12 +117,11 @@ private:
 
     qint64 m_conversationId = 0;
     QString m_title;
-    QList<MessageView> m_messages;
     qint64 m_backendConversation = -1; // the conversation whose history the engine holds
 
     bool m_generating = false;
     qint64 m_turnId = 0;
-    std::unique_ptr<history::AnswerWriter> m_answer;
+    std::unique_ptr<AnswerRecorder> m_answer;
 };
 
 } // namespace ec::app
