@@ -14,7 +14,7 @@ namespace ec::cli {
 struct EvalSweepOptions
 {
     std::string model;   // llava-hf folder with tokenizer; empty: the demo model
-    std::string dataset; // MM-Vet or multi-turn JSON (app/eval/dataset.h)
+    std::string dataset; // MM-Vet or multi-turn JSON (lab/eval/dataset.h)
     std::string format = "auto";
     std::string out = "eval-out"; // folder: records*.jsonl, summary.md/.csv, plot_*.png/.svg
     std::vector<std::string> methods{"full", "elastic", "elastic-paper", "elastic-ref",

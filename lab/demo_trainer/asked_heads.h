@@ -1,9 +1,9 @@
 // A training aid, not part of the shipped model: linear read-outs of the colour and the shape a
 // question names ("Where are the red objects?": red, none), at every position that predicts
-// the answer, from the residual stream at one decoder layer's input. Session 13 found that
+// the answer, from the residual stream at one decoder layer's input. A probe showed that
 // the answer position of a listing question carries the asked shape from the first layer on but
 // not the asked colour, and a search can only match what its query holds; this loss asks for
-// it there (docs/demo-model.md, "Search by colour"). Saved with the run's state, never with the
+// it there (docs/demo-model.md; docs/lab/findings.md). Saved with the run's state, never with the
 // model.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Causal self-attention of sequences packed end to end, the trainer's costliest part: a long
-// step spends about two thirds of its decoder time here (docs/demo-model.md, "A faster step").
+// step spends about two thirds of its decoder time here (docs/demo-model.md; docs/lab/findings.md).
 #pragma once
 
 #include <ATen/core/Tensor.h>

@@ -10,7 +10,7 @@
 // that searches by colour and shape has to match single tokens. Optionally the colour head's
 // weights are the decoder's own input embeddings of the colour names, held fixed here: a patch
 // then has to look like the word "red" to be read as red, and with a large enough projection on
-// it, where the decoder's search by colour can find it (docs/demo-model.md, "Search by colour").
+// it, where the decoder's search by colour can find it (docs/demo-model.md; docs/lab/findings.md).
 // The heads are saved with the run's state, never with the model.
 #pragma once
 

@@ -18,8 +18,7 @@
 #      the other steps that are not long, a long step every 8th (peak 5e-4), in RUN_DIR/read;
 #      then READ_MORE_STEPS (default 1800) more of the same, the cosine recomputed for the
 #      longer run (a warm restart, as phase 2 does);
-#   6. SEARCH_STEPS (default 0: skipped since session 16; the shipped model of sessions 14 and
-#      15 had 6000) from phase 5's checkpoint, listing drills (a quarter of the steps), search
+#   6. SEARCH_STEPS (default 0: skipped, see below; earlier shipped models had 6000) from phase 5's checkpoint, listing drills (a quarter of the steps), search
 #      drills (a sixth), question drills (a third), reading drills and long steps (an eighth
 #      each), with the position head and per-patch content heads (peak 5e-4), in RUN_DIR/search;
 #   7. ASK_STEPS (default 3000; 0 stops before the phase) from phase 6's checkpoint, or phase
@@ -30,9 +29,9 @@
 #   8. MIX_STEPS (default 1500; 0 stops before the phase) from phase 7's checkpoint, phase 6's
 #      mix (listing drills by colour, shape or both, search drills, question drills, reading
 #      drills and long steps) with the asked heads (peak 5e-4), in RUN_DIR/mix; then
-#      MIX_MORE_STEPS (default 3000 since session 17; 1500 before) more of the same, the cosine
+#      MIX_MORE_STEPS (default 3000) more of the same, the cosine
 #      recomputed for the longer run (a warm restart, as phases 2 and 5 do); then EXISTS_STEPS
-#      (default 3000 since session 18; 0 stops before the leg) more with existence drills at a
+#      (default 3000; 0 stops before the leg) more with existence drills at a
 #      fifteenth of the steps (--exists-every 5), the cosine recomputed again.
 # The model to ship is the last phase's: RUN_DIR/mix/model (ask/model, read/model,
 # tuned/model, grown/model, or model, without it).
@@ -43,7 +42,7 @@
 # OMP_WAIT_POLICY=PASSIVE when other work shares the cores: spinning threads then stall it.
 # glibc's malloc keeps freed memory instead of handing it back to the kernel and faulting it in
 # again at the next step (GLIBC_TUNABLES, unless set): a third of the page faults, a long step
-# 20% faster, the same weights (docs/demo-model.md, "A faster step").
+# 20% faster, the same weights (docs/demo-model.md; docs/lab/findings.md).
 # Needs a build with ec-demo-world and ec-train-demo (BUILD, default ./build).
 set -eu
 RUN=${1:?usage: train_demo_model.sh RUN_DIR [ec-train-demo options]}
@@ -115,8 +114,8 @@ fi
 if [ "$(stepOf "$RUN/read")" -lt "$READ_TOTAL" ]; then
     reading "$READ_TOTAL" "$@"
 fi
-# Phase 6 is off by default since session 16: phases 7 and 8 alone reach the targets in less
-# time (docs/demo-model.md, "The recipe without phase 6").
+# Phase 6 is off by default: phases 7 and 8 alone reach the targets in less
+# time (docs/demo-model.md; docs/lab/findings.md).
 SEARCH_STEPS=${SEARCH_STEPS:-0}
 # Phase 6's mix of drills, which phase 8 repeats with the asked heads.
 SEARCH_MIX="--long-every 8 --reading-every 4 --listing-every 3 --search-every 2 --quiz-every 1

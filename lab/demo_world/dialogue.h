@@ -53,7 +53,7 @@ QA existenceQuestion(Rng &rng, const Scene &scene);
 // the draws from `rng` are the same either way. With `echo` the answer first repeats what it
 // searches for ("red objects: top left, center"): the token that predicts the first cell is then
 // the key word itself, so a search can be learnt before the model has learnt to carry the key
-// from the question to the answer (docs/demo-model.md, "Search by colour").
+// from the question to the answer (docs/demo-model.md; docs/lab/findings.md).
 enum class ListingKey { Any, Colour, Shape, Both };
 struct ListingStyle
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """demo-attributes.py RECORDS.jsonl...: what the demo model's descriptions get right, per attribute.
 
-Reads `elastic-cli eval` records (lab/scripts/demo-eval.sh writes them) and compares every cell of
+Reads `elastic-lab eval` records (lab/scripts/demo-eval.sh writes them) and compares every cell of
 each generated description ("Center: a large red star.") with the reference: is the cell's
 occupancy right, and for cells both call occupied, the size, colour and shape; then, per grid
 row, how many cells are entirely right; and, by the image's place in its conversation (image 1

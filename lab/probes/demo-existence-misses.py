@@ -2,12 +2,12 @@
 """demo-existence-misses.py RECORDS...: "Is there a COLOUR SHAPE?" inside the long conversations,
 split by what the image holds.
 
-RECORDS are `elastic-cli eval` records.jsonl files of eval/multiturn.json. Each "Is there"
+RECORDS are `elastic-lab eval` records.jsonl files of eval/multiturn.json. Each "Is there"
 question is about the image described last before it; the reference description says what that
 image holds. A question answered "yes" by the reference is `yes`; a "no" is `split` when the
 image holds the colour and the shape on different objects, `colour only` or `shape only` when it
 holds one of them, and `neither`. Prints, per file, right and wrong per class: a model that says
-yes to `neither` has learnt a prior rather than a search. docs/demo-model.md, "Existence drills".
+yes to `neither` has learnt a prior rather than a search. docs/demo-model.md; docs/lab/findings.md.
 """
 import collections
 import json

@@ -4,11 +4,11 @@
 Listing drills (ec-train-demo --listing-every) ask "Where are the red objects?", "Where are the
 stars?" or "Where are the red stars?" and answer with the cells that hold such an object in
 reading order ("top left, center") or "none". The held-out set has no such questions; this
-writes them in elastic-cli eval's single-image form, three per image (colour, shape, both), on
+writes them in elastic-lab eval's single-image form, three per image (colour, shape, both), on
 the first image of each held-out conversation of WORLD/eval/multiturn.json (100: 300
 questions), whose reference description gives the scene. Half the named colours and shapes are an object's
 in the image, half are drawn at random (seed 1), as the drills draw them. Then:
-  elastic-cli eval --model M --dataset OUT.json --methods full --no-teacher-forcing \\
+  elastic-lab eval --model M --dataset OUT.json --methods full --no-teacher-forcing \\
       --max-tokens 40 --out DIR
   lab/probes/demo-listing-set.py --score DIR/records.jsonl     # right answers per key
 An answer that first repeats what it searches for ("red objects: top left", as drills trained

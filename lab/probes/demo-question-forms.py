@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """demo-question-forms.py [--kind KIND] RECORDS.jsonl...: the demo model's answers by question form.
 
-Reads `elastic-cli eval` records (lab/scripts/demo-eval.sh writes them), replaces the cell, colour
+Reads `elastic-lab eval` records (lab/scripts/demo-eval.sh writes them), replaces the cell, colour
 and shape words of every question of KIND (default short; also followup, earlier_image) by CELL,
 COLOUR and SHAPE, and prints how many answers of each form are exactly right, best first (the
 model card's "Short questions by form").
@@ -9,7 +9,7 @@ model card's "Short questions by form").
 --read-back adds a column for multi-turn records: how many of those questions the model's own
 description of the image asked about (its earlier answer to "Describe the image in detail.")
 answers right when it is read literally, i.e. how often reading the conversation would have
-been enough (docs/demo-model.md, "Phase 5"). Follow-ups are left out: they need the turn before.
+been enough (docs/demo-model.md; docs/lab/findings.md). Follow-ups are left out: they need the turn before.
 """
 import argparse
 import collections

@@ -13,7 +13,7 @@ to work with inside the demo model.
    last layer (70% of the questions train it, 30% test it; chance 1/6 and 1/5). The model can
    only search for what that position knows.
 The forward is the float32 reference of tests/engine/oracle/llava_reference.py; ids and pixels
-come from elastic-cli (BUILD, default ./build). docs/demo-model.md, "Search by colour", reads
+come from elastic-cli (BUILD, default ./build). docs/demo-model.md; docs/lab/findings.md, reads
 the output.
 """
 import importlib.util

@@ -6,7 +6,7 @@ heads x 128, bf16, a [B, H, capacity, D] cache narrowed to the current length).
 Each backend order runs 64 steps over key lengths no earlier row used: cuDNN caches a plan per
 shape, so a row that repeats another's lengths would not pay for them. A backend that plans per
 shape pays on every step, since every step has a new key length. Prints the default order, then ms per step for: the
-default, cuDNN turned off (what the engine does since session 16), and each backend alone.
+default, cuDNN turned off (what the engine does), and each backend alone.
 Used by lab/scripts/gpu-check.sh (step `sdpa`); needs a CUDA torch 2.5 or later.
 """
 import contextlib
