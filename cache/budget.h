@@ -15,6 +15,8 @@ struct Budget
     // Entries to hold after a compaction once `tokensSeen` tokens were fed:
     // min(ceil(keepRatio * tokensSeen), caps), never below `floor` (sinks + newest token).
     int64_t targetEntries(int64_t tokensSeen, int64_t bytesPerToken, int64_t floor = 1) const;
+
+    bool operator==(const Budget &) const = default;
 };
 
 } // namespace ec::cache

@@ -56,6 +56,8 @@ struct PolicyConfig
     // elastic: newest entries kept unmerged; 0 = the newest prompt, at most half the target
     int64_t elasticRecent = 0;
     PositionMode positions = PositionMode::Default;
+
+    bool operator==(const PolicyConfig &) const = default;
 };
 
 class CachePolicy

@@ -84,9 +84,9 @@ void ChatSession::addHistory(std::vector<ChatTurn> turns)
 void ChatSession::setPolicy(const cache::PolicyConfig &policy)
 {
     const cache::PolicyConfig &now = session_.policy().config();
-    if (policy.name == now.name && policy.sinks == now.sinks && policy.distance == now.distance &&
-        policy.recentWindow == now.recentWindow && policy.elasticRecent == now.elasticRecent &&
-        policy.positions == now.positions) {
+    cache::PolicyConfig sameBudget = policy;
+    sameBudget.budget = now.budget;
+    if (sameBudget == now) { // the same rules: only the budget can differ
         setBudget(policy.budget);
         return;
     }
