@@ -100,6 +100,7 @@ void KvCache::commitAppend()
 {
     size_ += pending_;
     pending_ = 0;
+    ++commits_;
 }
 
 at::Tensor KvCache::keys(int layer, int64_t length) const

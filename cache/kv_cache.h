@@ -49,6 +49,8 @@ public:
     void commitAppend();
     // Drops the pending slots of a forward that failed; the live ones are untouched.
     void abortAppend() { pending_ = 0; }
+    // How many forwards were made live so far (a caller can tell whether a failed call wrote).
+    int64_t commits() const { return commits_; }
 
     // Views of the first `length` slots of a layer: [B, Hkv, length, D].
     at::Tensor keys(int layer, int64_t length) const;
@@ -82,6 +84,7 @@ private:
     int64_t growChunk_;
     int64_t size_ = 0;
     int64_t pending_ = 0;
+    int64_t commits_ = 0;
     int64_t capacity_ = 0;
     std::vector<at::Tensor> keys_, values_;
     std::vector<at::Tensor> tokenIndex_, importance_, mergeCount_;

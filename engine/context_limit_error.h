@@ -1,6 +1,6 @@
 // A turn that does not fit the positions the model has left (Session::addUserTurns). It is a
 // std::invalid_argument, so existing handlers keep working; callers that can end the
-// conversation instead of the program catch this type (elastic-cli eval scores the turns left
+// conversation instead of the program catch this type (elastic-lab eval scores the turns left
 // as unanswered).
 #pragma once
 

@@ -10,7 +10,7 @@ packages=(
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
     libtorch-dev libopenblas0-openmp
     libopencv-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libgtest-dev
-    # zlib: the PNG plots of elastic-cli eval
+    # zlib: the PNG plots of elastic-lab eval
     zlib1g-dev
     # sqlite3 CLI: regenerates the history migration fixture (tests/fixtures/history)
     sqlite3

@@ -205,6 +205,7 @@ void ChatController::openConversation(qint64 id)
             Q_EMIT conversationsChanged();
             return;
         }
+        m_store->readConversation(id); // one that cannot be read is reported here, not shown empty
         m_conversationId = id;
         m_title = QString::fromStdString(conversation->title);
         if (auto kind = cache::policyKindFromName(conversation->cache.policy))
@@ -391,20 +392,24 @@ void ChatController::setGenerating(bool generating)
 
 std::optional<MessageView> ChatController::lastUserTurn() const
 {
-    const QList<MessageView> all = messages();
-    for (auto it = all.crbegin(); it != all.crend(); ++it) {
-        if (it->role == MessageRole::User)
-            return *it;
+    if (m_conversationId == 0)
+        return std::nullopt;
+    try {
+        return m_library->lastUserMessage(m_conversationId);
+    } catch (const std::exception &) {
+        return std::nullopt;
     }
-    return std::nullopt;
 }
 
 bool ChatController::canRegenerate() const
 {
-    if (m_generating || !m_model)
+    if (m_generating || !m_model || m_conversationId == 0)
         return false;
-    const QList<MessageView> all = messages();
-    return !all.isEmpty() && all.last().role == MessageRole::Assistant;
+    try {
+        return m_library->endsWithAnswer(m_conversationId);
+    } catch (const std::exception &) {
+        return false;
+    }
 }
 
 bool ChatController::regenerate()

@@ -60,6 +60,22 @@ QList<TurnMetrics> ConversationLibrary::turnMetrics(qint64 id)
     return out;
 }
 
+std::optional<MessageView> ConversationLibrary::lastUserMessage(qint64 id)
+{
+    history::ConversationDetail detail = m_store.readConversation(id);
+    for (auto it = detail.messages.rbegin(); it != detail.messages.rend(); ++it) {
+        if (it->role == history::Role::User)
+            return toView(*it, m_store);
+    }
+    return std::nullopt;
+}
+
+bool ConversationLibrary::endsWithAnswer(qint64 id)
+{
+    history::ConversationDetail detail = m_store.readConversation(id);
+    return !detail.messages.empty() && detail.messages.back().role == history::Role::Assistant;
+}
+
 bool ConversationLibrary::rename(qint64 id, const QString &title)
 {
     const QString clean = title.simplified();

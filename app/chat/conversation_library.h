@@ -7,6 +7,7 @@
 
 #include <QList>
 #include <QString>
+#include <optional>
 
 namespace ec::history {
 class HistoryStore;
@@ -25,6 +26,10 @@ public:
     QList<MessageView> messages(qint64 id);
     // The per-turn cache statistics of its answers, in order (no image reads).
     QList<TurnMetrics> turnMetrics(qint64 id);
+    // Its last user message, images included (the others' images are not read).
+    std::optional<MessageView> lastUserMessage(qint64 id);
+    // Whether its last message is an answer (no image reads).
+    bool endsWithAnswer(qint64 id);
 
     // The title, simplified; false when nothing is left of it.
     bool rename(qint64 id, const QString &title);

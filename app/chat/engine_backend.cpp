@@ -112,10 +112,10 @@ public:
     {
         if (!m_chat)
             return;
+        m_chat->reset(); // first: an image that fails to decode must not leave the old one
         std::vector<engine::ChatTurn> turns;
         for (const BackendTurn &turn : history)
             turns.push_back(chatTurn(turn));
-        m_chat->reset();
         m_chat->addHistory(std::move(turns)); // fed with the next turn
     }
 

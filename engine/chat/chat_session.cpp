@@ -175,12 +175,15 @@ ChatReply ChatSession::ask(const std::string &text, const std::vector<at::Tensor
                 onText(piece);
         };
     ChatReply reply;
+    const int64_t commitsBefore = session_.cache().commits();
     try {
         reply.result = session_.generate(generation, stream, cancel);
     } catch (...) {
-        // A failed prefill leaves the cache as it was; one that failed later left the turn in
-        // the cache, which the next turn rebuilds from turns_.
-        if (!session_.unqueueLastTurn())
+        // A prefill that failed before its slots went live leaves the cache as it was; any
+        // later failure (compaction, decoding) left the turn in the cache, which the next turn
+        // rebuilds from turns_.
+        const bool takenBack = session_.unqueueLastTurn();
+        if (!takenBack || session_.cache().commits() != commitsBefore)
             replay_ = true;
         throw;
     }

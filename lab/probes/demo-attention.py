@@ -23,7 +23,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location(
-    "llava_reference", os.path.join(HERE, "..", "tests", "engine", "oracle", "llava_reference.py"))
+    "llava_reference", os.path.join(HERE, "..", "..", "tests", "engine", "oracle", "llava_reference.py"))
 ref = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ref)
 

@@ -22,7 +22,7 @@
 #             elastic-lab bench run: the 7B width at 2 layers (four policies), then the
 #             LLaVA-1.5-7B shape, paper-1024-512 (full vs elastic 0.2); a crash reruns under cuda-gdb
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/gpu-check.log") 2>&1

@@ -3,7 +3,7 @@
 # .gpu-deps/ (git-ignored), to be carried to it: googletest's source (built there), the
 # header-only nlohmann-json and CLI11, and SQLite's header and library. No project code.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 dest=.gpu-deps
 rm -rf "$dest"
 mkdir -p "$dest/prefix/include" "$dest/prefix/lib" "$dest/prefix/share/cmake"

@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "tests", "fixtures", "tokenizer")
+OUT = os.path.join(HERE, "..", "..", "tests", "fixtures", "tokenizer")
 
 WORDS = (
     "the of and to in is was for on that with as by at from his her it an are were which this be "
@@ -130,7 +130,7 @@ def main():
         train(tmp, "bpe", "bpe", 1500)
         # The unigram model also exercises the NFKC charsmap and whitespace folding of the normaliser.
         train(tmp, "unigram", "unigram", 1200, "nmt_nfkc")
-    conv = os.path.join(HERE, "spm_to_tokenizer_json.py")
+    conv = os.path.join(HERE, "..", "demo_trainer", "spm_to_tokenizer_json.py")
     model = os.path.join(OUT, "bpe.model")
     subprocess.run([sys.executable, conv, model, os.path.join(OUT, "bpe.tokenizer.json")], check=True)
     subprocess.run([sys.executable, conv, "--metaspace", model,

@@ -5,7 +5,7 @@
 #   empty.png, conversation.png, error.png   the main states on the simulated engine (no model)
 #   lab/scripts/screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-"$root/build"}
 out=${2:-"$root/docs/screenshots"}
 cmake --build "$build" --target elastic-chat elastic-chat-lab

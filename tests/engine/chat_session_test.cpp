@@ -2,6 +2,7 @@
 // conversation inside it, a budget change does not, and a turn that fails after its prefill is
 // replayed with the next one. Each replay is checked against a fresh ChatSession fed the same
 // turns as history (greedy decoding on a tiny random checkpoint with the fixture tokenizer).
+#include "cache/full_policy.h"
 #include "engine/chat/chat_session.h"
 #include "engine/model/vision_language_model.h"
 #include "engine_test_support.h"
@@ -17,6 +18,24 @@ using namespace ec::engine;
 namespace cache = ec::cache;
 
 namespace {
+
+// The full cache, except that the armed prefill's compaction fails (as an out-of-memory would)
+// after the prompt's slots went live.
+class FailingCompaction : public cache::FullPolicy
+{
+public:
+    using FullPolicy::FullPolicy;
+    static inline bool armed = false;
+    cache::CompactionStats afterForward(cache::KvCache &cache,
+                                        const cache::ForwardInfo &info) override
+    {
+        if (armed && info.phase == cache::Phase::Prefill) {
+            armed = false;
+            throw std::runtime_error("out of memory");
+        }
+        return FullPolicy::afterForward(cache, info);
+    }
+};
 
 class ChatSessionRecord : public ::testing::Test
 {
@@ -128,4 +147,24 @@ TEST_F(ChatSessionRecord, AFailedPrefillLeavesTheCacheAsItWas)
     EXPECT_FALSE(chat.replayPending());
     EXPECT_EQ(chat.session().tokensSeen(), seen);
     EXPECT_EQ(chat.turns().size(), 2u);
+}
+
+TEST_F(ChatSessionRecord, ACompactionThatFailsAfterThePrefillIsReplayedWithTheNextTurn)
+{
+    cache::registerPolicy("test-failing-compaction", [](const cache::PolicyConfig &c) {
+        return std::make_unique<FailingCompaction>(c);
+    });
+    ChatSession chat(*model_, dir_.path(), under("test-failing-compaction"));
+    chat.ask("What is on the table?", {image(chat)}, gen_);
+    FailingCompaction::armed = true;
+    EXPECT_THROW(chat.ask("Which colour is it?", {}, gen_), std::runtime_error);
+    EXPECT_TRUE(chat.replayPending());
+    EXPECT_EQ(chat.turns().size(), 2u);
+
+    const ChatReply next = chat.ask("Describe it again.", {}, gen_);
+    ChatSession fresh(*model_, dir_.path(), under("full"));
+    fresh.addHistory({chat.turns()[0], chat.turns()[1]});
+    const ChatReply expected = fresh.ask("Describe it again.", {}, gen_);
+    EXPECT_EQ(next.result.tokens, expected.result.tokens);
+    EXPECT_EQ(chat.session().tokensSeen(), fresh.session().tokensSeen());
 }

@@ -1,7 +1,7 @@
 // bench_kernels_cuda: the raw kernels timed with CUDA events next to a cudaMemcpyAsync of the
 // same bytes, at LLaVA-1.5-7B shapes (32 layers, 32 heads, head dim 128), f16. No torch: it runs
 // where the torch build does not (lab/scripts/gpu-check.sh), without the attention reference that
-// `elastic-cli bench kernels` adds. Usage: bench_kernels_cuda [--quick]
+// `elastic-lab bench kernels` adds. Usage: bench_kernels_cuda [--quick]
 #include "kernels/cuda/cache_kernels.h"
 
 #include <algorithm>
