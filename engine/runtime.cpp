@@ -24,6 +24,13 @@ void initRuntime(int threads)
         at::set_num_threads(threads);
 }
 
+void fitThreadsToModel(int threads, int64_t weightBytesPerToken)
+{
+    if (threads > 0 || std::getenv("OMP_NUM_THREADS"))
+        return;
+    initRuntime(weightBytesPerToken < kOneThreadBelowBytes ? 1 : 0);
+}
+
 RuntimeInfo runtimeInfo()
 {
     RuntimeInfo info;

@@ -325,7 +325,10 @@ void MainWindow::updateStatus()
     if (auto model = m_controller->model()) {
         m_statusModel->setText(tr("Model: %1").arg(model->name));
         m_statusModel->setToolTip(model->path);
-        m_statusDevice->setText(tr("%1 · %2").arg(model->device, model->dtype));
+        m_statusDevice->setText(model->weights.isEmpty() || model->weights == model->dtype
+                                    ? tr("%1 · %2").arg(model->device, model->dtype)
+                                    : tr("%1 · %2 · %3 weights")
+                                          .arg(model->device, model->dtype, model->weights));
     } else {
         m_statusModel->setText(m_controller->isLoading() ? tr("Loading model…")
                                                          : tr("No model loaded"));

@@ -41,6 +41,15 @@ SettingsDialog::SettingsDialog(const app::ChatSettings &s, QWidget *parent)
     m_dtype->setObjectName(QStringLiteral("dtypeCombo"));
     m_dtype->setAccessibleName(tr("Data type"));
     form->addRow(tr("Data type"), m_dtype);
+    m_weights = editableCombo({"auto", "f32", "bf16", "f16", "q8", "q4"}, s.weights, this);
+    m_weights->setEditable(false);
+    m_weights->setObjectName(QStringLiteral("weightsCombo"));
+    m_weights->setAccessibleName(tr("Weights"));
+    m_weights->setToolTip(tr("How the model's layers are kept in memory. auto: as the data type. "
+                             "q8 (8-bit) is close to full quality at about a quarter of f32; "
+                             "q4 (4-bit) is the smallest and fastest on a CPU, a little less "
+                             "accurate."));
+    form->addRow(tr("Weights"), m_weights);
     m_threads = new QSpinBox(this);
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("all cores"));
@@ -101,6 +110,7 @@ app::ChatSettings SettingsDialog::settings() const
     app::ChatSettings s = m_initial;
     s.device = m_device->currentText().trimmed();
     s.dtype = m_dtype->currentText();
+    s.weights = m_weights->currentText();
     s.threads = m_threads->value();
     s.temperature = m_temperature->value();
     s.topP = m_topP->value();

@@ -25,6 +25,7 @@ private:
     app::ChatSettings m_initial;
     QComboBox *m_device = nullptr;
     QComboBox *m_dtype = nullptr;
+    QComboBox *m_weights = nullptr;
     QSpinBox *m_threads = nullptr;
     QDoubleSpinBox *m_temperature = nullptr;
     QDoubleSpinBox *m_topP = nullptr;

@@ -37,6 +37,7 @@ struct BackendLoadOptions
 {
     std::string device = "auto"; // auto | cpu | cuda | cuda:N
     std::string dtype = "auto";  // auto | f32 | bf16 | f16
+    std::string weights = "auto"; // auto | f32 | bf16 | f16 | q8 | q4 (the linear layers)
     int threads = 0;             // 0 = all hardware threads
 };
 
@@ -45,7 +46,8 @@ struct BackendModelInfo
     std::string name;   // folder name, for the status bar
     std::string device; // "cpu", "cuda:0"
     std::string dtype;  // "f32", "bf16", "f16"
-    std::int64_t weightBytes = 0;
+    std::string weights; // the linear layers' format: "f32" ... "q4"
+    std::int64_t weightBytes = 0; // in memory, as stored
     std::int64_t bytesPerToken = 0; // KV cache bytes one entry costs (all layers, K and V)
     std::int64_t maxContext = 0;
     std::int64_t tokensPerImage = 0;

@@ -97,10 +97,10 @@ void ChatController::applySettings(const ChatSettings &settings)
 {
     bool reload =
         m_model && (settings.device != m_settings.device || settings.dtype != m_settings.dtype ||
-                    settings.threads != m_settings.threads);
+                    settings.weights != m_settings.weights || settings.threads != m_settings.threads);
     m_settings = settings;
     SettingsStore().setChatSettings(m_settings);
-    // Device, dtype and threads are load options: reload the model to apply them.
+    // Device, dtype, weights and threads are load options: reload the model to apply them.
     if (reload && !m_generating)
         loadModel(m_model->path);
 }
@@ -128,6 +128,7 @@ void ChatController::loadModel(const QString &dir)
     BackendLoadOptions options;
     options.device = m_settings.device.toStdString();
     options.dtype = m_settings.dtype.toStdString();
+    options.weights = m_settings.weights.toStdString();
     options.threads = m_settings.threads;
     EngineWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker, dir, options] { worker->load(dir, options); });

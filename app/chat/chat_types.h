@@ -71,6 +71,7 @@ struct ModelView
     QString name;
     QString device;
     QString dtype;
+    QString weights;
     qint64 weightBytes = 0;
     qint64 bytesPerToken = 0;
     qint64 maxContext = 0;
@@ -92,6 +93,7 @@ struct ChatSettings
 {
     QString device = QStringLiteral("auto");
     QString dtype = QStringLiteral("auto");
+    QString weights = QStringLiteral("auto");
     int threads = 0;
     double temperature = 0.2;
     double topP = 0.9;

@@ -80,7 +80,8 @@ public:
         report(5, "Reading config");
         engine::initRuntime(options.threads);
         report(15, "Loading weights");
-        auto model = engine::loadModel(dir, {options.device, options.dtype});
+        auto model = engine::loadModel(dir, {options.device, options.dtype, options.weights});
+        engine::fitThreadsToModel(options.threads, model->info().bytesPerToken);
         report(85, "Tokenizer and template");
         const engine::ModelInfo &info = model->info();
         // Reads the tokenizer, chat template and preprocessor now, so a bad one fails the load.
@@ -94,14 +95,11 @@ public:
                                           : dir.filename().string();
         out.device = info.device.str();
         out.dtype = dtypeName(info.dtype);
+        out.weights = info.weightFormat;
+        out.weightBytes = info.weightBytes;
         out.bytesPerToken = m_model->cacheLayout(1).bytesPerToken();
         out.maxContext = info.maxPositions;
         out.tokensPerImage = info.tokensPerImage;
-        std::error_code ec;
-        for (const auto &entry : fs::directory_iterator(dir, ec)) {
-            if (entry.path().extension() == ".safetensors")
-                out.weightBytes += std::int64_t(entry.file_size(ec));
-        }
         m_weightBytes = out.weightBytes;
         return out;
     }

@@ -34,6 +34,7 @@ void EngineWorker::load(const QString &dir, const BackendLoadOptions &options)
         view.name = QString::fromStdString(info.name);
         view.device = QString::fromStdString(info.device);
         view.dtype = QString::fromStdString(info.dtype);
+        view.weights = QString::fromStdString(info.weights);
         view.weightBytes = info.weightBytes;
         view.bytesPerToken = info.bytesPerToken;
         view.maxContext = info.maxContext;

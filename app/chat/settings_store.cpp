@@ -23,6 +23,7 @@ ChatSettings SettingsStore::chatSettings() const
     s.beginGroup(QLatin1String(kEngineGroup));
     out.device = s.value("device", out.device).toString();
     out.dtype = s.value("dtype", out.dtype).toString();
+    out.weights = s.value("weights", out.weights).toString();
     out.threads = s.value("threads", out.threads).toInt();
     out.temperature = s.value("temperature", out.temperature).toDouble();
     out.topP = s.value("topP", out.topP).toDouble();
@@ -39,6 +40,7 @@ void SettingsStore::setChatSettings(const ChatSettings &settings)
     s.beginGroup(QLatin1String(kEngineGroup));
     s.setValue("device", settings.device);
     s.setValue("dtype", settings.dtype);
+    s.setValue("weights", settings.weights);
     s.setValue("threads", settings.threads);
     s.setValue("temperature", settings.temperature);
     s.setValue("topP", settings.topP);

@@ -24,7 +24,7 @@ struct ChatArgs
     std::string model;
     std::vector<std::string> images;
     std::vector<std::string> prompts;
-    std::string device = "auto", dtype = "auto", templateName, system;
+    std::string device = "auto", dtype = "auto", weights = "auto", templateName, system;
     std::string policy = "full";
     double budget = 1.0;
     double maxCacheMb = 0;
@@ -70,7 +70,8 @@ public:
     {
         engine::initRuntime(args.threads);
         dir_ = modelDirectory(args.model);
-        model_ = engine::loadModel(dir_, {args.device, args.dtype});
+        model_ = engine::loadModel(dir_, {args.device, args.dtype, args.weights});
+        engine::fitThreadsToModel(args.threads, model_->info().bytesPerToken);
         engine::ChatOptions options;
         options.session.policy.name = args.policy;
         options.session.policy.budget.keepRatio = args.budget;
@@ -170,6 +171,7 @@ void addChatCommand(CLI::App &app)
     cmd->add_option("--prompt", args->prompts, "One-shot turn (repeat for several turns)");
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
     cmd->add_option("--dtype", args->dtype, "auto, f32, bf16 or f16");
+    cmd->add_option("--weights", args->weights, "Linear-layer weights: auto (the compute dtype), f32, bf16, f16, q8 or q4");
     cmd->add_option("--template", args->templateName, "llava-hf or llava_v1 (default: checkpoint's)");
     cmd->add_option("--system", args->system, "System prompt");
     cmd->add_option("--policy", args->policy,

@@ -22,7 +22,7 @@ struct LogitsArgs
     std::string model, ids, answerIds, pixels, out;
     std::string prompt, answer; // text forms, through the checkpoint's tokenizer and template
     std::vector<std::string> images;
-    std::string device = "auto", dtype = "auto", policy = "full";
+    std::string device = "auto", dtype = "auto", weights = "auto", policy = "full";
     double keepRatio = 1.0;
     int64_t maxTokens = 0;
 };
@@ -81,7 +81,7 @@ void runLogits(const LogitsArgs &a)
     engine::initRuntime();
     if (a.ids.empty() == a.prompt.empty())
         throw std::runtime_error("give the prompt either as --prompt TEXT or as --ids IDS");
-    auto model = engine::loadModel(a.model, {a.device, a.dtype});
+    auto model = engine::loadModel(a.model, {a.device, a.dtype, a.weights});
     const auto &info = model->info();
 
     engine::ChatOptions options;
@@ -161,6 +161,8 @@ void addLogitsCommand(CLI::App &app)
     cmd->add_option("--max-entries", args->maxTokens, "Budget: absolute cap (0 = none)");
     cmd->add_option("--device", args->device, "auto, cpu or cuda[:N]")->capture_default_str();
     cmd->add_option("--dtype", args->dtype, "auto, f32, bf16 or f16")->capture_default_str();
+    cmd->add_option("--weights", args->weights, "Linear-layer weights: auto (the compute dtype), f32, bf16, f16, q8 or q4")
+        ->capture_default_str();
     cmd->add_option("--out", args->out, "Output .safetensors file")->required();
     cmd->callback([args] { runLogits(*args); });
 }

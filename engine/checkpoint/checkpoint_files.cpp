@@ -99,9 +99,7 @@ void CheckpointFiles::addFile(const std::filesystem::path &path)
     }
 }
 
-std::map<std::string, at::Tensor> CheckpointFiles::load(const std::vector<ExpectedTensor> &expected,
-                                                        at::ScalarType dtype,
-                                                        at::Device device) const
+void CheckpointFiles::loadEach(const std::vector<ExpectedTensor> &expected, const Take &take) const
 {
     std::set<std::string> wanted;
     std::string missing;
@@ -125,7 +123,6 @@ std::map<std::string, at::Tensor> CheckpointFiles::load(const std::vector<Expect
         throw std::runtime_error(dir_.string() + ": unexpected tensors " + unexpected +
                                  "; the checkpoint does not match its config.json");
 
-    std::map<std::string, at::Tensor> out;
     for (const auto &e : expected) {
         const Entry &entry = tensors_.at(e.name);
         const TensorInfo &info = *entry.info;
@@ -136,12 +133,21 @@ std::map<std::string, at::Tensor> CheckpointFiles::load(const std::vector<Expect
         if (info.shape != e.shape)
             throw std::runtime_error(where + " has shape " + shapeText(info.shape) +
                                      " but config.json implies " + shapeText(e.shape));
-        if (!e.load)
-            continue;
-        at::Tensor target = at::empty(e.shape, at::TensorOptions().dtype(dtype).device(device));
-        target.copy_(entry.file->view(info));
-        out.emplace(e.name, std::move(target));
+        if (e.load)
+            take(e, entry.file->view(info));
     }
+}
+
+std::map<std::string, at::Tensor> CheckpointFiles::load(const std::vector<ExpectedTensor> &expected,
+                                                        at::ScalarType dtype,
+                                                        at::Device device) const
+{
+    std::map<std::string, at::Tensor> out;
+    loadEach(expected, [&](const ExpectedTensor &e, const at::Tensor &view) {
+        at::Tensor target = at::empty(e.shape, at::TensorOptions().dtype(dtype).device(device));
+        target.copy_(view);
+        out.emplace(e.name, std::move(target));
+    });
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,11 +15,22 @@
 
 namespace ec::engine::checkpoint {
 
+// What a tensor is to the model, so the loader can store it in the chosen weight format.
+enum class TensorRole
+{
+    Plain,        // norms, biases, embeddings of positions: kept in the compute dtype
+    Linear,       // a language-model or projector weight [out, in]
+    VisionLinear, // a vision-tower weight [out, in]
+    Head,         // the output projection to the vocabulary
+    TokenTable,   // the token embedding table (one row read per token)
+};
+
 struct ExpectedTensor
 {
     std::string name; // canonical
     std::vector<int64_t> shape;
     bool load = true; // false: must be present with this shape, but the model never uses it
+    TensorRole role = TensorRole::Plain;
 };
 
 class CheckpointFiles
@@ -40,6 +52,11 @@ public:
     // the ignore list), a wrong shape, or a non-floating dtype.
     std::map<std::string, at::Tensor> load(const std::vector<ExpectedTensor> &expected,
                                            at::ScalarType dtype, at::Device device) const;
+    // The same checks, then `take(expected, view)` for each tensor marked `load`, one at a time,
+    // with a CPU view of its bytes in the file's dtype (valid during the call): the caller
+    // converts or quantizes it, so only one tensor is ever held twice.
+    using Take = std::function<void(const ExpectedTensor &, const at::Tensor &fileView)>;
+    void loadEach(const std::vector<ExpectedTensor> &expected, const Take &take) const;
 
 private:
     void addFile(const std::filesystem::path &path);

@@ -16,16 +16,6 @@ std::string layerName(int64_t l, const std::string &rest)
     return "vision.encoder.layers." + std::to_string(l) + "." + rest;
 }
 
-at::Tensor take(std::map<std::string, at::Tensor> &w, const std::string &name)
-{
-    auto it = w.find(name);
-    if (it == w.end())
-        throw std::logic_error("ClipVisionTower: weight '" + name + "' was not loaded");
-    at::Tensor t = std::move(it->second);
-    w.erase(it);
-    return t;
-}
-
 } // namespace
 
 std::vector<checkpoint::ExpectedTensor>
@@ -48,36 +38,50 @@ ClipVisionTower::expectedTensors(const checkpoint::ClipVisionConfig &c, int64_t 
             out.push_back({layerName(l, std::string(ln) + ".weight"), {C}, load});
             out.push_back({layerName(l, std::string(ln) + ".bias"), {C}, load});
         }
+        using checkpoint::TensorRole;
         for (const char *p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-            out.push_back({layerName(l, std::string("self_attn.") + p + ".weight"), {C, C}, load});
+            out.push_back({layerName(l, std::string("self_attn.") + p + ".weight"), {C, C}, load,
+                           TensorRole::VisionLinear});
             out.push_back({layerName(l, std::string("self_attn.") + p + ".bias"), {C}, load});
         }
-        out.push_back({layerName(l, "mlp.fc1.weight"), {I, C}, load});
+        out.push_back({layerName(l, "mlp.fc1.weight"), {I, C}, load, TensorRole::VisionLinear});
         out.push_back({layerName(l, "mlp.fc1.bias"), {I}, load});
-        out.push_back({layerName(l, "mlp.fc2.weight"), {C, I}, load});
+        out.push_back({layerName(l, "mlp.fc2.weight"), {C, I}, load, TensorRole::VisionLinear});
         out.push_back({layerName(l, "mlp.fc2.bias"), {C}, load});
     }
     return out;
 }
 
 ClipVisionTower::ClipVisionTower(const checkpoint::ClipVisionConfig &config, int64_t layersToRun,
-                                 std::map<std::string, at::Tensor> &w)
+                                 ModelWeights &w)
     : config_(config)
 {
-    classEmbedding_ = take(w, "vision.embeddings.class_embedding");
-    patchWeight_ = take(w, "vision.embeddings.patch_embedding.weight");
-    positionEmbedding_ = take(w, "vision.embeddings.position_embedding.weight");
-    preNormW_ = take(w, "vision.pre_layrnorm.weight");
-    preNormB_ = take(w, "vision.pre_layrnorm.bias");
+    classEmbedding_ = w.take("vision.embeddings.class_embedding");
+    patchWeight_ = w.take("vision.embeddings.patch_embedding.weight");
+    positionEmbedding_ = w.take("vision.embeddings.position_embedding.weight");
+    preNormW_ = w.take("vision.pre_layrnorm.weight");
+    preNormB_ = w.take("vision.pre_layrnorm.bias");
     for (int64_t l = 0; l < layersToRun; ++l) {
-        auto t = [&](const char *rest) { return take(w, layerName(l, rest)); };
-        layers_.push_back({t("layer_norm1.weight"), t("layer_norm1.bias"),
-                           t("self_attn.q_proj.weight"), t("self_attn.q_proj.bias"),
-                           t("self_attn.k_proj.weight"), t("self_attn.k_proj.bias"),
-                           t("self_attn.v_proj.weight"), t("self_attn.v_proj.bias"),
-                           t("self_attn.out_proj.weight"), t("self_attn.out_proj.bias"),
-                           t("layer_norm2.weight"), t("layer_norm2.bias"), t("mlp.fc1.weight"),
-                           t("mlp.fc1.bias"), t("mlp.fc2.weight"), t("mlp.fc2.bias")});
+        auto t = [&](const char *rest) { return w.take(layerName(l, rest)); };
+        auto lin = [&](const char *rest) { return w.takeLinear(layerName(l, rest)); };
+        Layer layer;
+        layer.ln1w = t("layer_norm1.weight");
+        layer.ln1b = t("layer_norm1.bias");
+        layer.qw = lin("self_attn.q_proj.weight");
+        layer.qb = t("self_attn.q_proj.bias");
+        layer.kw = lin("self_attn.k_proj.weight");
+        layer.kb = t("self_attn.k_proj.bias");
+        layer.vw = lin("self_attn.v_proj.weight");
+        layer.vb = t("self_attn.v_proj.bias");
+        layer.ow = lin("self_attn.out_proj.weight");
+        layer.ob = t("self_attn.out_proj.bias");
+        layer.ln2w = t("layer_norm2.weight");
+        layer.ln2b = t("layer_norm2.bias");
+        layer.fc1w = lin("mlp.fc1.weight");
+        layer.fc1b = t("mlp.fc1.bias");
+        layer.fc2w = lin("mlp.fc2.weight");
+        layer.fc2b = t("mlp.fc2.bias");
+        layers_.push_back(std::move(layer));
     }
 }
 

@@ -4,9 +4,9 @@
 
 #include "engine/checkpoint/checkpoint_files.h"
 #include "engine/checkpoint/llava_config.h"
+#include "engine/model/model_weights.h"
 
 #include <ATen/core/Tensor.h>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +20,7 @@ public:
     expectedTensors(const checkpoint::ClipVisionConfig &config, int64_t layersToRun);
 
     ClipVisionTower(const checkpoint::ClipVisionConfig &config, int64_t layersToRun,
-                    std::map<std::string, at::Tensor> &weights);
+                    ModelWeights &weights);
 
     // Hidden states at the given indices (0 = after pre_layrnorm, k = output of layer k-1),
     // each [N, positions, C], for pixels [N, channels, imageSize, imageSize].
@@ -30,7 +30,8 @@ public:
 private:
     struct Layer
     {
-        at::Tensor ln1w, ln1b, qw, qb, kw, kb, vw, vb, ow, ob, ln2w, ln2b, fc1w, fc1b, fc2w, fc2b;
+        at::Tensor ln1w, ln1b, qb, kb, vb, ob, ln2w, ln2b, fc1b, fc2b;
+        kernels::PackedLinear qw, kw, vw, ow, fc1w, fc2w;
     };
     at::Tensor block(const Layer &w, const at::Tensor &x) const;
 

@@ -14,19 +14,10 @@ at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
     return weight * xf.to(x.scalar_type());
 }
 
-at::Tensor dense(const at::Tensor &x, const at::Tensor &weight,
+at::Tensor dense(const at::Tensor &x, const kernels::PackedLinear &weight,
                  const std::optional<at::Tensor> &bias)
 {
-    if (x.numel() == x.size(-1) && x.device().is_cpu() && x.scalar_type() == at::kFloat) {
-        // One row (a decode step): BLAS gemv is several times faster than gemm with m = 1.
-        std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-        shape.back() = weight.size(0);
-        at::Tensor y = at::mv(weight, x.reshape({-1}));
-        if (bias)
-            y.add_(*bias);
-        return y.view(shape);
-    }
-    return at::linear(x, weight, bias ? c10::optional<at::Tensor>(*bias) : c10::nullopt);
+    return kernels::linear(x, weight, bias);
 }
 
 at::Tensor quickGelu(const at::Tensor &x)

@@ -3,6 +3,8 @@
 // Shapes: hidden [B, T, C]; per-head tensors [B, H, T, D].
 #pragma once
 
+#include "kernels/packed_linear.h"
+
 #include <ATen/core/Tensor.h>
 #include <optional>
 
@@ -10,7 +12,8 @@ namespace ec::engine::model {
 
 // LLaMA RMSNorm: normalised in float32, cast back, then scaled by the weight (HF order).
 at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps);
-at::Tensor dense(const at::Tensor &x, const at::Tensor &weight,
+// x W^T + b in x's dtype, whatever format W is stored in (kernels::linear).
+at::Tensor dense(const at::Tensor &x, const kernels::PackedLinear &weight,
                  const std::optional<at::Tensor> &bias = std::nullopt);
 at::Tensor quickGelu(const at::Tensor &x);
 

@@ -14,15 +14,6 @@ std::string layerName(int64_t l, const char *rest)
     return "lm.layers." + std::to_string(l) + "." + rest;
 }
 
-at::Tensor take(std::map<std::string, at::Tensor> &w, const std::string &name)
-{
-    auto it = w.find(name);
-    if (it == w.end())
-        throw std::logic_error("LlamaDecoder: weight '" + name + "' was not loaded");
-    at::Tensor t = std::move(it->second);
-    w.erase(it);
-    return t;
-}
 
 } // namespace
 
@@ -30,44 +21,59 @@ std::vector<checkpoint::ExpectedTensor>
 LlamaDecoder::expectedTensors(const checkpoint::LlamaTextConfig &c, bool tiedHead)
 {
     const int64_t C = c.hiddenSize, qOut = c.numHeads * c.headDim, kvOut = c.numKvHeads * c.headDim;
-    std::vector<checkpoint::ExpectedTensor> out{{"lm.embed_tokens.weight", {c.vocabSize, C}},
-                                                {"lm.norm.weight", {C}}};
+    using checkpoint::TensorRole;
+    std::vector<checkpoint::ExpectedTensor> out{
+        {"lm.embed_tokens.weight", {c.vocabSize, C}, true, TensorRole::TokenTable},
+        {"lm.norm.weight", {C}}};
     if (!tiedHead)
-        out.push_back({"lm_head.weight", {c.vocabSize, C}});
+        out.push_back({"lm_head.weight", {c.vocabSize, C}, true, TensorRole::Head});
+    auto linear = [&](int64_t l, const char *name, int64_t rows, int64_t cols) {
+        out.push_back({layerName(l, name), {rows, cols}, true, TensorRole::Linear});
+    };
     for (int64_t l = 0; l < c.numLayers; ++l) {
         out.push_back({layerName(l, "input_layernorm.weight"), {C}});
         out.push_back({layerName(l, "post_attention_layernorm.weight"), {C}});
-        out.push_back({layerName(l, "self_attn.q_proj.weight"), {qOut, C}});
-        out.push_back({layerName(l, "self_attn.k_proj.weight"), {kvOut, C}});
-        out.push_back({layerName(l, "self_attn.v_proj.weight"), {kvOut, C}});
-        out.push_back({layerName(l, "self_attn.o_proj.weight"), {C, qOut}});
-        out.push_back({layerName(l, "mlp.gate_proj.weight"), {c.intermediateSize, C}});
-        out.push_back({layerName(l, "mlp.up_proj.weight"), {c.intermediateSize, C}});
-        out.push_back({layerName(l, "mlp.down_proj.weight"), {C, c.intermediateSize}});
+        linear(l, "self_attn.q_proj.weight", qOut, C);
+        linear(l, "self_attn.k_proj.weight", kvOut, C);
+        linear(l, "self_attn.v_proj.weight", kvOut, C);
+        linear(l, "self_attn.o_proj.weight", C, qOut);
+        linear(l, "mlp.gate_proj.weight", c.intermediateSize, C);
+        linear(l, "mlp.up_proj.weight", c.intermediateSize, C);
+        linear(l, "mlp.down_proj.weight", C, c.intermediateSize);
     }
     return out;
 }
 
 LlamaDecoder::LlamaDecoder(const checkpoint::LlamaTextConfig &config, bool tiedHead,
-                           std::map<std::string, at::Tensor> &w)
+                           ModelWeights &w, kernels::WeightFormat headFormat)
     : config_(config)
 {
-    embed_ = take(w, "lm.embed_tokens.weight");
-    norm_ = take(w, "lm.norm.weight");
-    head_ = tiedHead ? embed_ : take(w, "lm_head.weight");
+    embed_ = w.take("lm.embed_tokens.weight");
+    norm_ = w.take("lm.norm.weight");
+    head_ = tiedHead ? kernels::PackedLinear::pack(embed_, headFormat) : w.takeLinear("lm_head.weight");
     for (int64_t l = 0; l < config.numLayers; ++l) {
+        auto lin = [&](const char *rest) { return w.takeLinear(layerName(l, rest)); };
         Layer layer;
-        layer.inputNorm = take(w, layerName(l, "input_layernorm.weight"));
-        layer.postNorm = take(w, layerName(l, "post_attention_layernorm.weight"));
-        layer.q = take(w, layerName(l, "self_attn.q_proj.weight"));
-        layer.k = take(w, layerName(l, "self_attn.k_proj.weight"));
-        layer.v = take(w, layerName(l, "self_attn.v_proj.weight"));
-        layer.o = take(w, layerName(l, "self_attn.o_proj.weight"));
-        layer.gate = take(w, layerName(l, "mlp.gate_proj.weight"));
-        layer.up = take(w, layerName(l, "mlp.up_proj.weight"));
-        layer.down = take(w, layerName(l, "mlp.down_proj.weight"));
+        layer.inputNorm = w.take(layerName(l, "input_layernorm.weight"));
+        layer.postNorm = w.take(layerName(l, "post_attention_layernorm.weight"));
+        layer.q = lin("self_attn.q_proj.weight");
+        layer.k = lin("self_attn.k_proj.weight");
+        layer.v = lin("self_attn.v_proj.weight");
+        layer.o = lin("self_attn.o_proj.weight");
+        layer.gate = lin("mlp.gate_proj.weight");
+        layer.up = lin("mlp.up_proj.weight");
+        layer.down = lin("mlp.down_proj.weight");
         layers_.push_back(std::move(layer));
     }
+}
+
+int64_t LlamaDecoder::bytesPerToken() const
+{
+    int64_t bytes = head_.bytes() + config_.hiddenSize * embed_.element_size();
+    for (const Layer &l : layers_)
+        for (const auto *p : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+            bytes += p->bytes();
+    return bytes;
 }
 
 at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
@@ -79,7 +85,7 @@ at::Tensor LlamaDecoder::embed(const at::Tensor &ids) const
                 "token id " + std::to_string(lo < 0 ? lo : hi) + " is outside the vocabulary [0, " +
                 std::to_string(config_.vocabSize) + "); the tokenizer does not match the model");
     }
-    return at::embedding(embed_, ids.to(embed_.device()));
+    return at::embedding(embed_, ids.to(embed_.device())).to(norm_.scalar_type());
 }
 
 at::Tensor LlamaDecoder::attention(const Layer &w, const at::Tensor &x, int layer,

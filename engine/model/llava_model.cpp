@@ -20,20 +20,15 @@ int64_t layersToRun(const checkpoint::LlavaConfig &c)
 std::vector<checkpoint::ExpectedTensor> projectorTensors(const checkpoint::LlavaConfig &c)
 {
     const int64_t in = c.projectorInputSize(), C = c.text.hiddenSize;
-    std::vector<checkpoint::ExpectedTensor> out{{"projector.linear_1.weight", {C, in}},
-                                                {"projector.linear_2.weight", {C, C}}};
+    using checkpoint::TensorRole;
+    std::vector<checkpoint::ExpectedTensor> out{
+        {"projector.linear_1.weight", {C, in}, true, TensorRole::Linear},
+        {"projector.linear_2.weight", {C, C}, true, TensorRole::Linear}};
     if (c.projectorBias) {
         out.push_back({"projector.linear_1.bias", {C}});
         out.push_back({"projector.linear_2.bias", {C}});
     }
     return out;
-}
-
-at::Tensor take(std::map<std::string, at::Tensor> &w, const std::string &name)
-{
-    at::Tensor t = std::move(w.at(name));
-    w.erase(name);
-    return t;
 }
 
 } // namespace
@@ -54,22 +49,28 @@ std::unique_ptr<LlavaModel> LlavaModel::load(const std::filesystem::path &dir,
 {
     const auto config = checkpoint::readLlavaConfig(dir);
     checkpoint::CheckpointFiles files(dir);
-    auto weights = files.load(expectedTensors(config), placement.dtype, placement.device);
+    auto weights = ModelWeights::load(files, expectedTensors(config),
+                                      WeightPlan::forPick(placement.weights, placement.dtype),
+                                      placement.device);
     return std::unique_ptr<LlavaModel>(new LlavaModel(config, placement, weights));
 }
 
 LlavaModel::LlavaModel(const checkpoint::LlavaConfig &config, const Placement &placement,
-                       std::map<std::string, at::Tensor> &w)
+                       ModelWeights &w)
     : config_(config)
     , vision_(config.vision, layersToRun(config), w)
-    , decoder_(config.text, config.tieWordEmbeddings, w)
+    , decoder_(config.text, config.tieWordEmbeddings, w,
+               WeightPlan::forPick(placement.weights, placement.dtype).head)
 {
-    proj1W_ = take(w, "projector.linear_1.weight");
-    proj2W_ = take(w, "projector.linear_2.weight");
+    proj1W_ = w.takeLinear("projector.linear_1.weight");
+    proj2W_ = w.takeLinear("projector.linear_2.weight");
     if (config.projectorBias) {
-        proj1B_ = take(w, "projector.linear_1.bias");
-        proj2B_ = take(w, "projector.linear_2.bias");
+        proj1B_ = w.take("projector.linear_1.bias");
+        proj2B_ = w.take("projector.linear_2.bias");
     }
+    info_.weightFormat = kernels::weightFormatName(placement.weights);
+    info_.weightBytes = w.loadedBytes();
+    info_.bytesPerToken = decoder_.bytesPerToken();
     const auto &t = config.text;
     info_.family = "llava";
     info_.layers = t.numLayers;

@@ -35,13 +35,13 @@ public:
 
 private:
     LlavaModel(const checkpoint::LlavaConfig &config, const Placement &placement,
-               std::map<std::string, at::Tensor> &weights);
+               model::ModelWeights &weights);
 
     checkpoint::LlavaConfig config_;
     ModelInfo info_;
     ClipVisionTower vision_;
     LlamaDecoder decoder_;
-    at::Tensor proj1W_, proj2W_;
+    kernels::PackedLinear proj1W_, proj2W_;
     std::optional<at::Tensor> proj1B_, proj2B_;
 };
 

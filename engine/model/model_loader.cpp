@@ -71,6 +71,16 @@ Placement resolvePlacement(const LoadOptions &options, const std::string &checkp
     } else {
         throw std::runtime_error("dtype '" + dt + "' is not known; use auto, f32, bf16 or f16");
     }
+    if (options.weights == "auto") {
+        p.weights = p.dtype == at::kBFloat16 ? kernels::WeightFormat::BF16
+                    : p.dtype == at::kHalf   ? kernels::WeightFormat::F16
+                                             : kernels::WeightFormat::F32;
+    } else if (auto f = kernels::parseWeightFormat(options.weights)) {
+        p.weights = *f;
+    } else {
+        throw std::runtime_error("weights '" + options.weights +
+                                 "' is not known; use auto, f32, bf16, f16, q8 or q4");
+    }
     return p;
 }
 

@@ -9,6 +9,7 @@
 #include "cache/cache_policy.h"
 #include "cache/forward_step.h"
 #include "cache/kv_cache.h"
+#include "kernels/packed_linear.h"
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -31,8 +32,11 @@ struct ModelInfo
     int64_t imageChannels = 3;
     int64_t bosTokenId = 1;
     std::vector<int64_t> eosTokenIds;
-    at::ScalarType dtype = at::kFloat;
+    at::ScalarType dtype = at::kFloat; // activations and the KV cache
     at::Device device = at::kCPU;
+    std::string weightFormat = "f32";  // of the linear layers (kernels::WeightFormat)
+    int64_t weightBytes = 0;           // every weight as stored
+    int64_t bytesPerToken = 0;         // weight bytes one decode step reads
 };
 
 struct ForwardInput
@@ -72,15 +76,19 @@ struct LoadOptions
 {
     std::string device = "auto"; // auto | cpu | cuda | cuda:N
     std::string dtype = "auto";  // auto | f32 | bf16 | f16
+    std::string weights = "auto"; // auto | f32 | bf16 | f16 | q8 | q4
 };
 
 struct Placement
 {
     at::Device device = at::kCPU;
     at::ScalarType dtype = at::kFloat;
+    kernels::WeightFormat weights = kernels::WeightFormat::F32;
 };
 // auto device = CUDA when the linked torch has it; auto dtype = f32 on CPU, the checkpoint's
-// f16/bf16 on CUDA. CPU f16 is refused (slow, unsupported ops in torch 1.13).
+// f16/bf16 on CUDA. CPU f16 is refused as the compute dtype (slow, unsupported ops in torch
+// 1.13); f16 weights with f32 compute are fine. auto weights = the compute dtype.
+// q8/q4 on CUDA are unpacked per matrix product: they save memory, not time.
 Placement resolvePlacement(const LoadOptions &options, const std::string &checkpointDtype);
 
 // Reads config.json, picks the family from model_type and loads the weights.

@@ -4,6 +4,7 @@
 #include "kernels/cpu/quant_kernels.h"
 
 #include <immintrin.h>
+#include <vector>
 
 namespace ec::kernels::cpu {
 
@@ -71,46 +72,109 @@ __m256 dotBlock(__m256i w, __m256i x)
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
 }
 
+// The 32 signed levels of block b of a q8 row.
+__m256i q8Block(const int8_t *row, int64_t b)
+{
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(row + b * kQuantBlock));
+}
+
+// Eight blocks' combined scales dw * dx, as floats.
+__m256 scales8(const uint16_t *dw, const float *dx)
+{
+    return _mm256_mul_ps(f16x8(dw), _mm256_loadu_ps(dx));
+}
+
+// Lane u of v in every lane (one permute instead of a scalar round trip per block).
+__m256 lane(__m256 v, int u)
+{
+    return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(u));
+}
+
+// q4 levels as unsigned nibbles 0..15 (not yet minus 8).
+__m256i q4Nibbles(const uint8_t *row, int64_t b)
+{
+    const __m128i packed =
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(row + b * kQuantBlock / 2));
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                            _mm256_set1_epi8(0x0F));
+}
+
+// Sum of the 32 products of unsigned bytes u and signed bytes x, as eight int32 lanes turned
+// float (pairs reach at most 2 * 15 * 127).
+__m256 dotUnsigned(__m256i u, __m256i x)
+{
+    return _mm256_cvtepi32_ps(
+        _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1)));
+}
+
+// One weight row against one activation row, eight blocks at a time with their scales
+// converted together; two accumulators so the FMAs overlap.
+template <class Row, __m256 (*Dot)(const Row *, const int8_t *, int64_t)>
+float quantDot(const Row *w, const uint16_t *dw, const int8_t *x, const float *dx, int64_t blocks)
+{
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        const __m256 d = scales8(dw + b, dx + b);
+        for (int u = 0; u < 8; u += 2) {
+            acc0 = _mm256_fmadd_ps(lane(d, u), Dot(w, x, b + u), acc0);
+            acc1 = _mm256_fmadd_ps(lane(d, u + 1), Dot(w, x, b + u + 1), acc1);
+        }
+    }
+    for (; b < blocks; ++b)
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(dw[b]) * dx[b]), Dot(w, x, b), acc0);
+    return horizontalSum(_mm256_add_ps(acc0, acc1));
+}
+
+__m256 q8Dot(const int8_t *w, const int8_t *x, int64_t b)
+{
+    return dotBlock(q8Block(w, b), q8Block(x, b));
+}
+
+// q4 as unsigned nibbles times x: the "- 8" is applied once per row (q4Rows), not per block.
+__m256 q4NibbleDot(const uint8_t *w, const int8_t *x, int64_t b)
+{
+    return dotUnsigned(q4Nibbles(w, b), q8Block(x, b));
+}
+
 void q8Rows(const int8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
             int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols)
 {
     const int64_t blocks = cols / kQuantBlock;
     for (int64_t r = r0; r < r1; ++r)
-        for (int64_t m = 0; m < batch; ++m) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int64_t b = 0; b < blocks; ++b) {
-                const __m256i w = _mm256_loadu_si256(
-                    reinterpret_cast<const __m256i *>(qs + r * cols + b * kQuantBlock));
-                const __m256i x = _mm256_loadu_si256(
-                    reinterpret_cast<const __m256i *>(xq + m * cols + b * kQuantBlock));
-                const float d = _cvtsh_ss(scales[r * blocks + b]) * xd[m * blocks + b];
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d), dotBlock(w, x), acc);
-            }
-            y[m * ldy + r] = horizontalSum(acc);
-        }
+        for (int64_t m = 0; m < batch; ++m)
+            y[m * ldy + r] = quantDot<int8_t, q8Dot>(qs + r * cols, scales + r * blocks,
+                                                     xq + m * cols, xd + m * blocks, blocks);
 }
 
+// sum_b dw dx <q - 8, x> = sum_b dw dx <q, x> - 8 sum_b dw (dx sum(x_b)): the second sum is a
+// product of the row's scales with a per-activation vector computed once per call.
 void q4Rows(const uint8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
             int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols)
 {
     const int64_t blocks = cols / kQuantBlock;
-    const __m256i low = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+    std::vector<float> offsets(static_cast<size_t>(batch * blocks)); // 8 dx sum(x_b)
+    for (int64_t m = 0; m < batch; ++m)
+        for (int64_t b = 0; b < blocks; ++b) {
+            int32_t sum = 0;
+            for (int64_t j = 0; j < kQuantBlock; ++j)
+                sum += xq[m * cols + b * kQuantBlock + j];
+            offsets[static_cast<size_t>(m * blocks + b)] = 8.0f * xd[m * blocks + b] * float(sum);
+        }
     for (int64_t r = r0; r < r1; ++r)
         for (int64_t m = 0; m < batch; ++m) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int64_t b = 0; b < blocks; ++b) {
-                // Low nibbles are elements 0..15 (lower lane), high nibbles 16..31.
-                const __m128i packed = _mm_loadu_si128(
-                    reinterpret_cast<const __m128i *>(qs + (r * cols + b * kQuantBlock) / 2));
-                const __m256i nibbles = _mm256_and_si256(
-                    _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low);
-                const __m256i w = _mm256_sub_epi8(nibbles, eight);
-                const __m256i x = _mm256_loadu_si256(
-                    reinterpret_cast<const __m256i *>(xq + m * cols + b * kQuantBlock));
-                const float d = _cvtsh_ss(scales[r * blocks + b]) * xd[m * blocks + b];
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d), dotBlock(w, x), acc);
-            }
-            y[m * ldy + r] = horizontalSum(acc);
+            const uint16_t *dw = scales + r * blocks;
+            const float *off = offsets.data() + m * blocks;
+            __m256 corr = _mm256_setzero_ps();
+            int64_t b = 0;
+            for (; b + 8 <= blocks; b += 8)
+                corr = _mm256_fmadd_ps(f16x8(dw + b), _mm256_loadu_ps(off + b), corr);
+            float correction = horizontalSum(corr);
+            for (; b < blocks; ++b)
+                correction += _cvtsh_ss(dw[b]) * off[b];
+            y[m * ldy + r] = quantDot<uint8_t, q4NibbleDot>(qs + r * cols / 2, dw, xq + m * cols,
+                                                            xd + m * blocks, blocks) -
+                             correction;
         }
 }
 

@@ -143,19 +143,32 @@ void quantizeRowQ4(const float *w, int64_t cols, uint8_t *qs, uint16_t *scales)
     }
 }
 
+// Whole blocks into a padded buffer, then the row's `cols`: loops the compiler vectorises.
 void dequantizeRowQ8(const int8_t *qs, const uint16_t *scales, int64_t cols, float *out)
 {
-    for (int64_t c = 0; c < cols; ++c)
-        out[c] = fromHalfBits(scales[c / kQuantBlock]) * static_cast<float>(qs[c]);
+    float block[kQuantBlock];
+    for (int64_t b = 0; b * kQuantBlock < cols; ++b) {
+        const float d = fromHalfBits(scales[b]);
+        for (int64_t j = 0; j < kQuantBlock; ++j)
+            block[j] = d * static_cast<float>(qs[b * kQuantBlock + j]);
+        std::memcpy(out + b * kQuantBlock, block,
+                    sizeof(float) * static_cast<size_t>(std::min(kQuantBlock, cols - b * kQuantBlock)));
+    }
 }
 
 void dequantizeRowQ4(const uint8_t *qs, const uint16_t *scales, int64_t cols, float *out)
 {
-    for (int64_t c = 0; c < cols; ++c) {
-        const int64_t b = c / kQuantBlock, j = c % kQuantBlock;
-        const uint8_t byte = qs[b * kQuantBlock / 2 + j % (kQuantBlock / 2)];
-        const int q = j < kQuantBlock / 2 ? (byte & 0x0F) : (byte >> 4);
-        out[c] = fromHalfBits(scales[b]) * static_cast<float>(q - 8);
+    constexpr int64_t half = kQuantBlock / 2;
+    float block[kQuantBlock];
+    for (int64_t b = 0; b * kQuantBlock < cols; ++b) {
+        const float d = fromHalfBits(scales[b]);
+        for (int64_t j = 0; j < half; ++j) {
+            const uint8_t byte = qs[b * half + j];
+            block[j] = d * static_cast<float>((byte & 0x0F) - 8);
+            block[j + half] = d * static_cast<float>((byte >> 4) - 8);
+        }
+        std::memcpy(out + b * kQuantBlock, block,
+                    sizeof(float) * static_cast<size_t>(std::min(kQuantBlock, cols - b * kQuantBlock)));
     }
 }
 

@@ -25,6 +25,19 @@ struct KernelBenchOptions
 // Markdown table. Returns the process exit code.
 int runKernelBench(const KernelBenchOptions &options);
 
+struct LinearBenchOptions
+{
+    std::vector<std::string> formats{"f32", "bf16", "f16", "q8", "q4"};
+    std::vector<int64_t> tokens{1, 512}; // rows of x: a decode step, a prefill
+    int64_t rows = 5632, cols = 2048;    // TinyLlama-1.1B's MLP
+    int matrices = 3;
+    int reps = 5;
+    int threads = 0;
+};
+
+// The CPU linear products per weight format against a copy of the same bytes.
+int runLinearBench(const LinearBenchOptions &options);
+
 struct CacheBenchCliOptions
 {
     std::vector<std::string> policies; // empty: full, local, h2o, elastic, elastic-ref
@@ -49,7 +62,7 @@ struct EngineBenchOptions
     int64_t prompt = 128, gen = 32;
     int reps = 1;
     bool noWarmup = false;
-    std::string device = "auto", dtype = "auto", json;
+    std::string device = "auto", dtype = "auto", weights = "auto", json;
     int threads = 0;
 };
 

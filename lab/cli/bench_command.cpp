@@ -61,6 +61,26 @@ void addCacheMode(CLI::App &bench)
     cmd->callback([options] { runCacheBench(*options); });
 }
 
+void addLinearMode(CLI::App &bench)
+{
+    auto o = std::make_shared<LinearBenchOptions>();
+    auto *cmd = bench.add_subcommand(
+        "linear", "CPU matrix products per weight format (f32, bf16, f16, q8, q4) against a copy "
+                  "of the same bytes: decode-step bandwidth and prefill GFLOP/s");
+    cmd->add_option("--formats", o->formats, "Weight formats")->delimiter(',');
+    cmd->add_option("--tokens", o->tokens, "Rows of x, e.g. 1,16,512")->delimiter(',');
+    cmd->add_option("--rows", o->rows, "Output features")->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--cols", o->cols, "Input features")->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--matrices", o->matrices, "Matrices per pass")->check(CLI::Range(1, 64));
+    cmd->add_option("--reps", o->reps, "Timed passes (the median is kept)")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all)");
+    cmd->callback([o] {
+        if (int code = runLinearBench(*o); code != 0)
+            throw CLI::RuntimeError(code);
+    });
+}
+
 void addRunMode(CLI::App &bench)
 {
     auto o = std::make_shared<EngineBenchOptions>();
@@ -84,6 +104,7 @@ void addRunMode(CLI::App &bench)
     cmd->add_flag("--no-warmup", o->noWarmup, "Skip the untimed warm-up forward");
     cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
     cmd->add_option("--dtype", o->dtype, "auto, f32, bf16 or f16");
+    cmd->add_option("--weights", o->weights, "Linear-layer weights: auto (the compute dtype), f32, bf16, f16, q8 or q4");
     cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all)");
     cmd->add_option("--json", o->json, "Also write the results as JSON to this file");
     cmd->callback([o] {
@@ -101,6 +122,7 @@ void addBenchCommand(CLI::App &app)
     addKernelsMode(*bench);
     addCacheMode(*bench);
     addRunMode(*bench);
+    addLinearMode(*bench);
     addContextMode(*bench);
     addHistoryMode(*bench);
 }

@@ -176,16 +176,24 @@ int runEngineBench(EngineBenchOptions o)
             o.device == "cpu" || (o.device == "auto" && !engine::runtimeInfo().torchCuda);
         dir = writeRandomWeights(o.randomWeights, cpu ? "F32" : "BF16", 0);
     }
-    auto model = engine::loadModel(dir, {o.device, o.dtype});
+    auto model = engine::loadModel(dir, {o.device, o.dtype, o.weights});
     if (!o.randomWeights.empty())
         app::removeTree(dir); // loaded into memory; the files are not needed
     const auto &info = model->info();
     std::fprintf(stderr,
                  "bench run: %lld layers, hidden %lld, kv heads %lld x %lld, vocab %lld, %s on %s, "
-                 "%d threads\n",
+                 "%d threads; weights %s, %.1f MB, %.1f MB read per decode step\n",
                  (long long)info.layers, (long long)info.hiddenSize, (long long)info.kvHeads,
                  (long long)info.headDim, (long long)info.vocabSize, c10::toString(info.dtype),
-                 info.device.str().c_str(), engine::runtimeInfo().threads);
+                 info.device.str().c_str(), engine::runtimeInfo().threads,
+                 info.weightFormat.c_str(), static_cast<double>(info.weightBytes) / 1e6,
+                 static_cast<double>(info.bytesPerToken) / 1e6);
+    // Weight bytes a decode step streams over its time: the memory-bandwidth yardstick.
+    auto weightGbPerS = [&](const Result &r) {
+        return r.decodeMsPerToken > 0 ? static_cast<double>(info.bytesPerToken) /
+                                            (r.decodeMsPerToken * 1e6)
+                                      : 0.0;
+    };
 
     std::vector<Case> cases;
     for (int64_t batch : o.batches)
@@ -202,8 +210,8 @@ int runEngineBench(EngineBenchOptions o)
         runCase(*model, {"full", 1.0, 1, std::min<int64_t>(o.prompt, 16), 2}, o, rng);
     nlohmann::json all = nlohmann::json::array();
     std::printf("| method | budget | batch | prompt+gen | prefill ms | TTFT ms | decode ms/tok | "
-                "tok/s | latency s | peak cache MiB | peak RSS MiB | compaction ms |\n"
-                "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "tok/s | latency s | peak cache MiB | peak RSS MiB | compaction ms | weight GB/s |\n"
+                "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const auto &c : cases) {
         Result best;
         try {
@@ -222,19 +230,25 @@ int runEngineBench(EngineBenchOptions o)
                            {"skipped", e.what()}});
             continue;
         }
-        all.push_back(toJson(best));
+        nlohmann::json row = toJson(best);
+        row["weight_gb_per_s"] = weightGbPerS(best);
+        all.push_back(row);
         std::printf("| %s | %.2f | %lld | %lld+%lld | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f | "
-                    "%.1f | %.2f |\n",
+                    "%.1f | %.2f | %.1f |\n",
                     c.method.c_str(), c.budget, (long long)c.batch, (long long)c.prompt,
                     (long long)c.gen, best.prefillMs, best.ttftMs, best.decodeMsPerToken,
                     best.tokensPerSecond, best.totalMs / 1000.0,
                     static_cast<double>(best.peakCacheBytes) / 1048576.0,
-                    static_cast<double>(best.peakRss) / 1048576.0, best.compactionMs);
+                    static_cast<double>(best.peakRss) / 1048576.0, best.compactionMs,
+                    weightGbPerS(best));
         std::fflush(stdout);
     }
     if (!o.json.empty()) {
         nlohmann::json doc = {{"device", info.device.str()},
                               {"dtype", c10::toString(info.dtype)},
+                              {"weights", info.weightFormat},
+                              {"weight_bytes", info.weightBytes},
+                              {"bytes_per_token", info.bytesPerToken},
                               {"threads", engine::runtimeInfo().threads},
                               {"layers", info.layers},
                               {"hidden", info.hiddenSize},

@@ -86,6 +86,7 @@ void addEvalCommand(CLI::App &app)
         ->capture_default_str();
     cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N");
     cmd->add_option("--dtype", o->dtype, "auto, f32, bf16 or f16");
+    cmd->add_option("--weights", o->weights, "Linear-layer weights: auto (the compute dtype), f32, bf16, f16, q8 or q4");
     cmd->add_option("--template", o->templateName, "llava-hf or llava_v1");
     cmd->add_option("--sinks", o->sinks, "Protected first tokens")->capture_default_str();
     cmd->add_option("--distance", o->distance, "elastic-paper/elastic-ref fixed point offset")

@@ -69,7 +69,8 @@ public:
         , dir_(modelDirectory(o.model))
     {
         engine::initRuntime(o.threads);
-        model_ = engine::loadModel(dir_, {o.device, o.dtype});
+        model_ = engine::loadModel(dir_, {o.device, o.dtype, o.weights});
+        engine::fitThreadsToModel(o.threads, model_->info().bytesPerToken);
         prototype_ = std::make_unique<engine::ChatSession>(*model_, dir_, chatOptions({"full", 1}));
     }
 

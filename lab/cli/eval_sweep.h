@@ -24,7 +24,7 @@ struct EvalSweepOptions
     int64_t limit = 0; // first N samples (the reference's --eval-samples); 0 = all
     int64_t maxNewTokens = 256;
     int threads = 0; // 0: $OMP_NUM_THREADS, else all
-    std::string device = "auto", dtype = "auto", templateName;
+    std::string device = "auto", dtype = "auto", weights = "auto", templateName;
     int64_t sinks = 1, distance = -25, elasticRecent = 0;
     bool skipGeneration = false;     // PPL, KL and top-1 only
     bool skipTeacherForcing = false; // ROUGE-L and exact match only

@@ -47,6 +47,7 @@ BackendModelInfo ScriptedBackend::load(const fs::path &dir, const BackendLoadOpt
         info.name = dir.parent_path().filename().string();
     info.device = m_device;
     info.dtype = options.dtype == "auto" ? "f16" : options.dtype;
+    info.weights = options.weights == "auto" ? info.dtype : options.weights;
     info.weightBytes = std::int64_t(7) * 1000 * 1000 * 1000 * 2;
     info.bytesPerToken = m_options.bytesPerToken;
     info.maxContext = m_options.maxContext;

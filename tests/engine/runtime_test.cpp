@@ -32,3 +32,23 @@ TEST(Runtime, ExplicitThreadCountIsApplied)
     EXPECT_EQ(ec::engine::runtimeInfo().threads, 1);
     ec::engine::initRuntime();
 }
+
+TEST(Runtime, SmallModelsDefaultToOneThreadLargeOnesToAll)
+{
+    unsetenv("OMP_NUM_THREADS");
+    const int all = static_cast<int>(std::thread::hardware_concurrency());
+    ec::engine::initRuntime();
+    ec::engine::fitThreadsToModel(0, 5'000'000); // the demo model reads ~5 MB a token
+    EXPECT_EQ(ec::engine::runtimeInfo().threads, 1);
+    ec::engine::fitThreadsToModel(0, 2'000'000'000); // a 1B model in bf16
+    EXPECT_EQ(ec::engine::runtimeInfo().threads, all);
+    ec::engine::initRuntime(all);
+    ec::engine::fitThreadsToModel(all, 5'000'000); // asked for: kept
+    EXPECT_EQ(ec::engine::runtimeInfo().threads, all);
+    setenv("OMP_NUM_THREADS", "2", 1);
+    ec::engine::initRuntime();
+    ec::engine::fitThreadsToModel(0, 5'000'000); // the variable: kept
+    EXPECT_EQ(ec::engine::runtimeInfo().threads, 2);
+    unsetenv("OMP_NUM_THREADS");
+    ec::engine::initRuntime();
+}

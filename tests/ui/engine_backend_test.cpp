@@ -7,6 +7,7 @@
 #include "lab/doubles/screenshot_tour.h"
 #include "ui_test_support.h"
 
+#include <QSettings>
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
@@ -144,4 +145,27 @@ TEST(EngineWindow, ReopenedConversationIsReEncoded)
     ASSERT_EQ(answer.status, app::AnswerStatus::Complete) << answer.error.toStdString();
     // The first turn (with its 225 image tokens) was fed again before this one.
     EXPECT_GT(answer.metrics->entriesBefore, entriesAfterFirst);
+}
+
+TEST(EngineWindow, QuantizedWeightsFromSettingsLoadSmallerAndAnswer)
+{
+    EngineFixture f;
+    ASSERT_TRUE(f.load()) << f.window->errorText().toStdString();
+    const qint64 f32Bytes = f.controller->model()->weightBytes;
+
+    // Settings > Weights q4 reloads the model with 4-bit linear layers.
+    app::ChatSettings s = f.controller->settings();
+    s.weights = "q4";
+    f.controller->applySettings(s);
+    ASSERT_TRUE(waitFor([&] { return f.controller->model() && f.controller->model()->weights == "q4"; },
+                        60000))
+        << f.window->errorText().toStdString();
+    EXPECT_EQ(QSettings().value("engine/weights").toString(), "q4");
+    const app::ModelView model = *f.controller->model();
+    EXPECT_LT(model.weightBytes, f32Bytes / 2) << "q4 keeps the linear layers in 4.5 bits";
+    EXPECT_TRUE(f.window->findChild<QLabel *>("statusDevice")->text().contains("q4 weights"))
+        << f.window->findChild<QLabel *>("statusDevice")->text().toStdString();
+    ASSERT_TRUE(f.sendAndWait("What is in this picture?", {ui::sampleImage(64, 48)}));
+    EXPECT_EQ(f.controller->messages().last().status, app::AnswerStatus::Complete)
+        << f.controller->messages().last().error.toStdString();
 }
