@@ -195,6 +195,31 @@ PackedLinear PackedLinear::pack(const at::Tensor &weight, WeightFormat format)
     return p;
 }
 
+PackedLinear PackedLinear::stack(const std::vector<PackedLinear> &parts)
+{
+    if (parts.empty())
+        throw std::invalid_argument("PackedLinear::stack: no weights");
+    PackedLinear p;
+    p.format_ = parts[0].format_;
+    p.in_ = parts[0].in_;
+    std::vector<at::Tensor> dense, qs, scales;
+    for (const auto &part : parts) {
+        if (part.format_ != p.format_ || part.in_ != p.in_)
+            throw std::invalid_argument("PackedLinear::stack: weights differ in format or width");
+        p.out_ += part.out_;
+        (isQuantized(p.format_) ? qs : dense).push_back(isQuantized(p.format_) ? part.qs_ : part.dense_);
+        if (isQuantized(p.format_))
+            scales.push_back(part.scales_);
+    }
+    if (isQuantized(p.format_)) {
+        p.qs_ = at::cat(qs, 0);
+        p.scales_ = at::cat(scales, 0);
+    } else {
+        p.dense_ = at::cat(dense, 0);
+    }
+    return p;
+}
+
 int64_t PackedLinear::bytes() const
 {
     if (!isQuantized(format_))

@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ec::kernels {
 
@@ -23,6 +24,9 @@ public:
     // `weight` [out, in] kept as it is when `format` is its own dtype, converted for another
     // dense format, or quantized row by row (from its float32 values) for q8 and q4.
     static PackedLinear pack(const at::Tensor &weight, WeightFormat format);
+    // The rows of several weights of one format and width as one weight, so layers that read
+    // the same input (q, k, v; gate, up) run as one product: one pass, one thread fork.
+    static PackedLinear stack(const std::vector<PackedLinear> &parts);
 
     bool defined() const { return format_ == WeightFormat::F32 ? dense_.defined() : true; }
     WeightFormat format() const { return format_; }

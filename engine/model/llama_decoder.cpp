@@ -56,12 +56,12 @@ LlamaDecoder::LlamaDecoder(const checkpoint::LlamaTextConfig &config, bool tiedH
         Layer layer;
         layer.inputNorm = w.take(layerName(l, "input_layernorm.weight"));
         layer.postNorm = w.take(layerName(l, "post_attention_layernorm.weight"));
-        layer.q = lin("self_attn.q_proj.weight");
-        layer.k = lin("self_attn.k_proj.weight");
-        layer.v = lin("self_attn.v_proj.weight");
+        layer.qkv = kernels::PackedLinear::stack({lin("self_attn.q_proj.weight"),
+                                                  lin("self_attn.k_proj.weight"),
+                                                  lin("self_attn.v_proj.weight")});
         layer.o = lin("self_attn.o_proj.weight");
-        layer.gate = lin("mlp.gate_proj.weight");
-        layer.up = lin("mlp.up_proj.weight");
+        layer.gateUp = kernels::PackedLinear::stack(
+            {lin("mlp.gate_proj.weight"), lin("mlp.up_proj.weight")});
         layer.down = lin("mlp.down_proj.weight");
         layers_.push_back(std::move(layer));
     }
@@ -71,7 +71,7 @@ int64_t LlamaDecoder::bytesPerToken() const
 {
     int64_t bytes = head_.bytes() + config_.hiddenSize * embed_.element_size();
     for (const Layer &l : layers_)
-        for (const auto *p : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down})
+        for (const auto *p : {&l.qkv, &l.o, &l.gateUp, &l.down})
             bytes += p->bytes();
     return bytes;
 }
@@ -93,9 +93,10 @@ at::Tensor LlamaDecoder::attention(const Layer &w, const at::Tensor &x, int laye
 {
     const int64_t B = x.size(0), n = x.size(1), D = config_.headDim;
     const int64_t H = config_.numHeads, Hkv = config_.numKvHeads;
-    at::Tensor q = dense(x, w.q).view({B, n, H, D}).transpose(1, 2);
-    at::Tensor k = dense(x, w.k).view({B, n, Hkv, D}).transpose(1, 2);
-    at::Tensor v = dense(x, w.v).view({B, n, Hkv, D}).transpose(1, 2);
+    const at::Tensor qkv = dense(x, w.qkv);
+    at::Tensor q = qkv.narrow(-1, 0, H * D).view({B, n, H, D}).transpose(1, 2);
+    at::Tensor k = qkv.narrow(-1, H * D, Hkv * D).view({B, n, Hkv, D}).transpose(1, 2);
+    at::Tensor v = qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({B, n, Hkv, D}).transpose(1, 2);
     at::Tensor out = step.attend(layer, applyRotary(q, rotary), applyRotary(k, rotary), v);
     return dense(out.transpose(1, 2).reshape({B, n, H * D}), w.o);
 }
@@ -112,7 +113,9 @@ at::Tensor LlamaDecoder::forward(const at::Tensor &embeds, cache::ForwardStep &s
         x = x + attention(w, rmsNorm(x, w.inputNorm, config_.rmsNormEps), static_cast<int>(l),
                           step, rotary);
         at::Tensor h = rmsNorm(x, w.postNorm, config_.rmsNormEps);
-        x = x + dense(at::silu(dense(h, w.gate)) * dense(h, w.up), w.down);
+        const at::Tensor gateUp = dense(h, w.gateUp);
+        const int64_t I = config_.intermediateSize;
+        x = x + dense(at::silu(gateUp.narrow(-1, 0, I)) * gateUp.narrow(-1, I, I), w.down);
     }
     if (mode == LogitsMode::Last)
         x = x.narrow(1, n - 1, 1);

@@ -36,7 +36,7 @@ private:
     struct Layer
     {
         at::Tensor inputNorm, postNorm;
-        kernels::PackedLinear q, k, v, o, gate, up, down;
+        kernels::PackedLinear qkv, o, gateUp, down; // q, k, v and gate, up stacked by rows
     };
     at::Tensor attention(const Layer &w, const at::Tensor &x, int layer, cache::ForwardStep &step,
                          const Rotary &rotary) const;

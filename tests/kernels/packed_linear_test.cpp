@@ -191,3 +191,20 @@ TEST(WeightFormats, QuantizedBytesAreTheFormatsBitsPerWeight)
 }
 
 } // namespace
+
+TEST(WeightFormats, StackedWeightsMultiplyAsTheirParts)
+{
+    const at::Tensor a = testWeight(40, 96, 5), b = testWeight(24, 96, 6);
+    const at::Tensor x = at::randn({3, 96});
+    for (auto f : {WeightFormat::BF16, WeightFormat::Q8, WeightFormat::Q4}) {
+        const PackedLinear pa = PackedLinear::pack(a, f), pb = PackedLinear::pack(b, f);
+        const PackedLinear both = PackedLinear::stack({pa, pb});
+        EXPECT_EQ(both.outFeatures(), 64);
+        EXPECT_EQ(both.bytes(), pa.bytes() + pb.bytes());
+        const at::Tensor want = at::cat({ec::kernels::linear(x, pa), ec::kernels::linear(x, pb)}, -1);
+        EXPECT_TRUE(at::equal(ec::kernels::linear(x, both), want)) << ec::kernels::weightFormatName(f);
+    }
+    EXPECT_THROW(PackedLinear::stack({PackedLinear::pack(a, WeightFormat::Q8),
+                                      PackedLinear::pack(b, WeightFormat::Q4)}),
+                 std::invalid_argument);
+}
