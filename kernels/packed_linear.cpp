@@ -16,7 +16,8 @@ namespace {
 using cpu::kQuantBlock;
 
 // Up to this many rows the CPU runs one pass over the weight per call (a decode step, or a
-// small batch of them); beyond, unpacking and torch's GEMM win (kernels.md has the numbers).
+// small batch of them); beyond, unpacking and torch's GEMM (a prefill). The kernels re-read x
+// per weight row, so their cost grows with the rows while the weight pass stays the same.
 constexpr int64_t kMaxKernelRows = 16;
 
 const uint16_t *halfBits(const at::Tensor &t)
@@ -69,9 +70,10 @@ at::Tensor kernelProduct(const at::Tensor &x2d, const PackedLinear &w)
     case WeightFormat::Q4: {
         const int64_t cols = cpu::paddedCols(in), blocks = cols / kQuantBlock;
         std::vector<int8_t> xq(static_cast<size_t>(M * cols));
-        std::vector<float> xd(static_cast<size_t>(M * blocks));
+        std::vector<float> xd(static_cast<size_t>(M * blocks)), xo(xd.size());
         for (int64_t m = 0; m < M; ++m)
-            cpu::quantizeActivation(xp + m * in, in, xq.data() + m * cols, xd.data() + m * blocks);
+            cpu::quantizeActivation(xp + m * in, in, xq.data() + m * cols, xd.data() + m * blocks,
+                                    xo.data() + m * blocks);
         const uint16_t *d = halfBits(w.scales());
         if (w.format() == WeightFormat::Q8) {
             const auto *qs = w.quants().data_ptr<int8_t>();
@@ -81,7 +83,7 @@ at::Tensor kernelProduct(const at::Tensor &x2d, const PackedLinear &w)
         } else {
             const auto *qs = w.quants().data_ptr<uint8_t>();
             forRows(out, [&](int64_t r0, int64_t r1) {
-                k.q4(qs, d, xq.data(), xd.data(), M, yp, out, r0, r1, cols);
+                k.q4(qs, d, xq.data(), xd.data(), xo.data(), M, yp, out, r0, r1, cols);
             });
         }
         break;

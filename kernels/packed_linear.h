@@ -28,7 +28,6 @@ public:
     // the same input (q, k, v; gate, up) run as one product: one pass, one thread fork.
     static PackedLinear stack(const std::vector<PackedLinear> &parts);
 
-    bool defined() const { return format_ == WeightFormat::F32 ? dense_.defined() : true; }
     WeightFormat format() const { return format_; }
     int64_t outFeatures() const { return out_; }
     int64_t inFeatures() const { return in_; }

@@ -4,7 +4,6 @@
 #include "kernels/cpu/quant_kernels.h"
 
 #include <immintrin.h>
-#include <vector>
 
 namespace ec::kernels::cpu {
 
@@ -148,23 +147,16 @@ void q8Rows(const int8_t *qs, const uint16_t *scales, const int8_t *xq, const fl
 }
 
 // sum_b dw dx <q - 8, x> = sum_b dw dx <q, x> - 8 sum_b dw (dx sum(x_b)): the second sum is a
-// product of the row's scales with a per-activation vector computed once per call.
+// product of the row's scales with quantizeActivation's offsets.
 void q4Rows(const uint8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
-            int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols)
+            const float *xo, int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1,
+            int64_t cols)
 {
     const int64_t blocks = cols / kQuantBlock;
-    std::vector<float> offsets(static_cast<size_t>(batch * blocks)); // 8 dx sum(x_b)
-    for (int64_t m = 0; m < batch; ++m)
-        for (int64_t b = 0; b < blocks; ++b) {
-            int32_t sum = 0;
-            for (int64_t j = 0; j < kQuantBlock; ++j)
-                sum += xq[m * cols + b * kQuantBlock + j];
-            offsets[static_cast<size_t>(m * blocks + b)] = 8.0f * xd[m * blocks + b] * float(sum);
-        }
     for (int64_t r = r0; r < r1; ++r)
         for (int64_t m = 0; m < batch; ++m) {
             const uint16_t *dw = scales + r * blocks;
-            const float *off = offsets.data() + m * blocks;
+            const float *off = xo + m * blocks;
             __m256 corr = _mm256_setzero_ps();
             int64_t b = 0;
             for (; b + 8 <= blocks; b += 8)

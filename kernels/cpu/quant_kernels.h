@@ -31,8 +31,10 @@ void quantizeRowQ4(const float *w, int64_t cols, uint8_t *qs, uint16_t *scales);
 // Back to `cols` floats.
 void dequantizeRowQ8(const int8_t *qs, const uint16_t *scales, int64_t cols, float *out);
 void dequantizeRowQ4(const uint8_t *qs, const uint16_t *scales, int64_t cols, float *out);
-// An activation row: int8 per block of 32 with a float scale (padding quantizes to 0).
-void quantizeActivation(const float *x, int64_t cols, int8_t *qs, float *scales);
+// An activation row: int8 per block of 32 with a float scale (padding quantizes to 0), and
+// per block 8 * scale * (sum of its levels), which the q4 kernels subtract once per block
+// instead of taking 8 from every weight level.
+void quantizeActivation(const float *x, int64_t cols, int8_t *qs, float *scales, float *offsets);
 
 // y[m * ldy + r] = <row r of W, x_m> for rows [r0, r1) and the `batch` activation rows x_m.
 // Each weight row is read once for all activation rows (so a small batch costs one pass over
@@ -46,8 +48,10 @@ struct GemvKernels
                 int64_t r0, int64_t r1, int64_t cols);
     void (*q8)(const int8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
                int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols);
+    // xo: quantizeActivation's offsets (the scalar reference computes from the definition).
     void (*q4)(const uint8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
-               int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols);
+               const float *xo, int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1,
+               int64_t cols);
 };
 
 // The scalar reference: plain loops, the definition the SIMD kernels are tested against.

@@ -83,7 +83,8 @@ void q8Rows(const int8_t *qs, const uint16_t *scales, const int8_t *xq, const fl
 }
 
 void q4Rows(const uint8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
-            int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1, int64_t cols)
+            const float * /*xo*/, int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1,
+            int64_t cols)
 {
     const int64_t blocks = cols / kQuantBlock;
     for (int64_t r = r0; r < r1; ++r)
@@ -172,7 +173,7 @@ void dequantizeRowQ4(const uint8_t *qs, const uint16_t *scales, int64_t cols, fl
     }
 }
 
-void quantizeActivation(const float *x, int64_t cols, int8_t *qs, float *scales)
+void quantizeActivation(const float *x, int64_t cols, int8_t *qs, float *scales, float *offsets)
 {
     float block[kQuantBlock];
     for (int64_t b = 0; b < paddedCols(cols) / kQuantBlock; ++b) {
@@ -182,8 +183,12 @@ void quantizeActivation(const float *x, int64_t cols, int8_t *qs, float *scales)
             amax = std::max(amax, std::fabs(v));
         const float d = amax / 127.0f, id = d != 0 ? 1.0f / d : 0.0f;
         scales[b] = d;
-        for (int64_t j = 0; j < kQuantBlock; ++j)
+        int32_t sum = 0;
+        for (int64_t j = 0; j < kQuantBlock; ++j) {
             qs[b * kQuantBlock + j] = static_cast<int8_t>(std::lround(block[j] * id));
+            sum += qs[b * kQuantBlock + j];
+        }
+        offsets[b] = 8.0f * d * static_cast<float>(sum);
     }
 }
 

@@ -89,17 +89,17 @@ TEST_P(QuantOracle, BytesDequantAndProductMatchNumpy)
             continue;
         const int64_t padded = cpu::paddedCols(cols), blocks = padded / cpu::kQuantBlock;
         std::vector<int8_t> xq(static_cast<size_t>(batch * padded));
-        std::vector<float> xd(static_cast<size_t>(batch * blocks));
+        std::vector<float> xd(static_cast<size_t>(batch * blocks)), xo(xd.size());
         for (int64_t m = 0; m < batch; ++m)
             cpu::quantizeActivation(x.data_ptr<float>() + m * cols, cols, xq.data() + m * padded,
-                                    xd.data() + m * blocks);
+                                    xd.data() + m * blocks, xo.data() + m * blocks);
         at::Tensor y = at::zeros({batch, rows});
         const auto *d = reinterpret_cast<const uint16_t *>(p.scales().data_ptr());
         if (format == WeightFormat::Q8)
             k->q8(p.quants().data_ptr<int8_t>(), d, xq.data(), xd.data(), batch,
                   y.data_ptr<float>(), rows, 0, rows, padded);
         else
-            k->q4(p.quants().data_ptr<uint8_t>(), d, xq.data(), xd.data(), batch,
+            k->q4(p.quants().data_ptr<uint8_t>(), d, xq.data(), xd.data(), xo.data(), batch,
                   y.data_ptr<float>(), rows, 0, rows, padded);
         const double err = (y.to(at::kDouble) - wantY).abs().max().item<double>();
         const double scale = wantY.abs().max().item<double>();
