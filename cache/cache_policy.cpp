@@ -4,6 +4,7 @@
 #include "cache/full_policy.h"
 #include "cache/h2o_policy.h"
 #include "cache/local_policy.h"
+#include "cache/snapkv_policy.h"
 #include "cache/kv_cache.h"
 
 #include <map>
@@ -33,7 +34,8 @@ int64_t CachePolicy::firstPosition(const KvCache &cache, int64_t tokensSeenBefor
 
 namespace {
 
-const char *const kProductPolicies[] = {"full", "local", "h2o", "elastic", "elastic-paper"};
+const char *const kProductPolicies[] = {"full", "local", "h2o", "snapkv", "elastic",
+                                               "elastic-paper"};
 
 struct Registry
 {
@@ -80,6 +82,8 @@ std::unique_ptr<CachePolicy> makePolicy(const PolicyConfig &config)
         return std::make_unique<LocalPolicy>(config);
     if (config.name == "h2o")
         return std::make_unique<H2oPolicy>(config);
+    if (config.name == "snapkv")
+        return std::make_unique<SnapKvPolicy>(config);
     if (config.name == "elastic")
         return std::make_unique<ElasticPolicy>(config, ElasticPolicy::Variant::Product);
     if (config.name == "elastic-paper")

@@ -46,13 +46,16 @@ struct CompactionStats
 
 struct PolicyConfig
 {
-    // full | local | h2o | elastic | elastic-paper, or a name registered with registerPolicy
+    // full | local | h2o | snapkv | elastic | elastic-paper, or a name registered with
+    // registerPolicy
     std::string name = "full";
     Budget budget;
     int64_t sinks = 1; // protected first tokens (s)
     // elastic-paper, elastic-ref: the fixed point N_tl = size after compaction + distance
     int64_t distance = -25;
-    int64_t recentWindow = 0; // h2o: recent entries always kept; 0 = half the budget (H2O paper)
+    // h2o: recent entries always kept (0 = half the budget, the H2O paper's split);
+    // snapkv: the observation window (0 = SnapKvPolicy::kDefaultWindow)
+    int64_t recentWindow = 0;
     // elastic: newest entries kept unmerged; 0 = the newest prompt, at most half the target
     int64_t elasticRecent = 0;
     PositionMode positions = PositionMode::Default;
@@ -77,6 +80,9 @@ public:
     // Whether the engine must hand this policy the head-averaged column sums of the attention
     // probabilities in this phase (at decode that is the single query row).
     virtual bool needsAttention(Phase phase) const { return false; }
+    // How many of a forward's newest queries the column sums cover (SnapKV's observation
+    // window); 0: all of them.
+    virtual int64_t observationWindow(Phase phase) const { return 0; }
     // colSums: [B, S] float32 over the S = size() + pending() slots the forward attended to.
     virtual void observeAttention(KvCache &cache, int layer, Phase phase, const at::Tensor &colSums)
     {

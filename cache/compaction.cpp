@@ -50,6 +50,26 @@ LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots)
     return {assign, keptSlots};
 }
 
+LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score, int64_t goal)
+{
+    const at::Tensor tok = cache.tokenIndex(layer).narrow(1, 0, score.size(1));
+    const at::Tensor order = std::get<1>(tok.sort(/*stable=*/true, 1, /*descending=*/false)); // slots in token order
+    // A stable sort in token order: among equal scores the earlier token wins.
+    const at::Tensor byScore =
+        std::get<1>(score.gather(1, order).sort(/*stable=*/true, 1, /*descending=*/true));
+    const at::Tensor kept = std::get<0>(byScore.narrow(1, 0, goal).sort(1));
+    return keepOnlyPlan(order.gather(1, kept), score.size(1));
+}
+
+void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, CompactionStats &stats)
+{
+    const int64_t B = cache.layout().batch, newest = score.size(1) - 1;
+    const at::Tensor victims = score.argmin(1).cpu();
+    for (int64_t b = 0; b < B; ++b)
+        moveSlotInLayer(cache, layer, b, newest, victims[b].item<int64_t>());
+    stats.evicted += B;
+}
+
 void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t to)
 {
     if (from == to)

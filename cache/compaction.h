@@ -28,8 +28,16 @@ at::Tensor slotsInTokenOrder(const KvCache &cache, int layer, int64_t b);
 // Plan that keeps the listed slots (each [B, M], in output order) and drops the rest.
 LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots);
 
+// Plan that keeps the `goal` highest of `score` [B, S] (ties: the earlier token) in each
+// sequence of `layer`, in token order so the store stays readable.
+LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score, int64_t goal);
+
 // Copies slot `from` into slot `to` in one layer and sequence (K, V and metadata).
 void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t to);
+
+// One entry over budget during generation: in each sequence the newest slot (size() - 1, which
+// must score highest) overwrites the slot lowest in `score` [B, S]; counts one eviction each.
+void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, CompactionStats &stats);
 
 double millisecondsSince(std::chrono::steady_clock::time_point start);
 

@@ -43,12 +43,21 @@ at::Tensor ForwardStep::attend(int layer, const at::Tensor &q, const at::Tensor 
     const int64_t slots = cache_.size() + cache_.pending();
     at::Tensor keys = cache_.keys(layer, slots), values = cache_.values(layer, slots);
     const double scale = 1.0 / std::sqrt(double(q.size(-1)));
-    if (policy_.needsAttention(phase_)) {
+    const int64_t n = q.size(2);
+    const int64_t window = policy_.observationWindow(phase_);
+    const bool observed = policy_.needsAttention(phase_);
+    if (observed && (window <= 0 || window >= n)) {
         auto res = kernels::attentionWithColumnSums(q, keys, values, scale);
         policy_.observeAttention(cache_, layer, phase_, res.columnSums);
         return res.output;
     }
-    if (q.size(2) > 1 && !q.is_cuda()) {
+    if (observed) {
+        // Only the newest `window` queries are observed (they are the last of the keys too).
+        auto tail = kernels::attentionWithColumnSums(q.narrow(2, n - window, window).contiguous(),
+                                                     keys, values, scale);
+        policy_.observeAttention(cache_, layer, phase_, tail.columnSums);
+    }
+    if (n > 1 && !q.is_cuda()) {
         // CPU prefill: torch's masked SDPA scores all S x S pairs, the chunked kernel only the
         // keys each row can see; it halved prefill time on the demo model (docs/results.md).
         return kernels::attentionWithColumnSums(q, keys, values, scale).output;

@@ -25,7 +25,7 @@ CompactionStats H2oPolicy::afterForward(KvCache &cache, const ForwardInfo &info)
 {
     auto start = std::chrono::steady_clock::now();
     auto stats = statsBefore(cache);
-    const int64_t S = cache.size(), B = cache.layout().batch;
+    const int64_t S = cache.size();
     const int64_t goal =
         config_.budget.targetEntries(info.tokensSeen, cache.layout().bytesPerToken(), 1);
     if (S > goal) {
@@ -36,20 +36,10 @@ CompactionStats H2oPolicy::afterForward(KvCache &cache, const ForwardInfo &info)
             // Recent entries score +inf so they always rank as heavy hitters.
             auto score = cache.importance(l).narrow(1, 0, S).clone();
             score.masked_fill_(tok >= firstRecent, std::numeric_limits<float>::infinity());
-            if (info.phase == Phase::Decode && S == goal + 1) {
-                // One over: the lightest entry outside the window takes the newest one.
-                auto victims = score.argmin(1);
-                for (int64_t b = 0; b < B; ++b)
-                    moveSlotInLayer(cache, l, b, S - 1, victims[b].item<int64_t>());
-                stats.evicted += B;
-                continue;
-            }
-            auto top = std::get<1>(score.sort(/*stable=*/true, 1, /*descending=*/true));
-            auto keptSlots = top.narrow(1, 0, goal);
-            // Keep them in token order so the store stays readable.
-            auto keptTok = tok.gather(1, keptSlots);
-            keptSlots = keptSlots.gather(1, std::get<1>(keptTok.sort(1)));
-            applyPlan(cache, l, keepOnlyPlan(keptSlots, S), stats);
+            if (info.phase == Phase::Decode && S == goal + 1)
+                replaceLowest(cache, l, score, stats); // the window keeps the newest one
+            else
+                applyPlan(cache, l, keepHighestPlan(cache, l, score, goal), stats);
         }
         cache.setSize(goal);
     }

@@ -146,27 +146,93 @@ void q8Rows(const int8_t *qs, const uint16_t *scales, const int8_t *xq, const fl
                                                      xq + m * cols, xd + m * blocks, blocks);
 }
 
+// Rows in fours: each activation block loaded and unpacked serves four weight rows.
+constexpr int64_t kRowGroup = 4;
+
 // sum_b dw dx <q - 8, x> = sum_b dw dx <q, x> - 8 sum_b dw (dx sum(x_b)): the second sum is a
 // product of the row's scales with quantizeActivation's offsets.
+float q4Correction(const uint16_t *dw, const float *off, int64_t blocks)
+{
+    __m256 corr = _mm256_setzero_ps();
+    int64_t b = 0;
+    for (; b + 8 <= blocks; b += 8)
+        corr = _mm256_fmadd_ps(f16x8(dw + b), _mm256_loadu_ps(off + b), corr);
+    float correction = horizontalSum(corr);
+    for (; b < blocks; ++b)
+        correction += _cvtsh_ss(dw[b]) * off[b];
+    return correction;
+}
+
+// Four q4 rows against one activation row, two blocks per step: the 32 bytes of blocks b and
+// b + 1 unpack with one shift and two masks into [b's elements 0-15 | b+1's 0-15] and
+// [b's 16-31 | b+1's 16-31]; the activation's halves are paired the same way (two lane
+// permutes, shared by the four rows). The two unsigned-by-signed products add as int16 (at most
+// 4 * 15 * 127) before one widening, so a block costs about half the instructions of q4NibbleDot.
+void q4RowGroup(const uint8_t *const *rows, const uint16_t *const *dw, const int8_t *xq,
+                const float *xd, int64_t blocks, float *out)
+{
+    const __m256i low4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    __m256 acc[kRowGroup];
+    for (int i = 0; i < kRowGroup; ++i)
+        acc[i] = _mm256_setzero_ps();
+    int64_t b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        const __m256 dx = _mm256_loadu_ps(xd + b);
+        __m256 d[kRowGroup];
+        for (int i = 0; i < kRowGroup; ++i)
+            d[i] = _mm256_mul_ps(f16x8(dw[i] + b), dx);
+        for (int p = 0; p < 8; p += 2) {
+            const __m256i x0 = q8Block(xq, b + p), x1 = q8Block(xq, b + p + 1);
+            const __m256i xLow = _mm256_permute2x128_si256(x0, x1, 0x20);
+            const __m256i xHigh = _mm256_permute2x128_si256(x0, x1, 0x31);
+            const __m256i pick = _mm256_setr_epi32(p, p, p, p, p + 1, p + 1, p + 1, p + 1);
+            for (int i = 0; i < kRowGroup; ++i) {
+                const __m256i bytes = _mm256_loadu_si256(
+                    reinterpret_cast<const __m256i *>(rows[i] + (b + p) * kQuantBlock / 2));
+                const __m256i lo = _mm256_and_si256(bytes, low4);
+                const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
+                const __m256i sums = _mm256_add_epi16(_mm256_maddubs_epi16(lo, xLow),
+                                                      _mm256_maddubs_epi16(hi, xHigh));
+                const __m256 dots = _mm256_cvtepi32_ps(_mm256_madd_epi16(sums, ones));
+                acc[i] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(d[i], pick), dots, acc[i]);
+            }
+        }
+    }
+    for (int i = 0; i < kRowGroup; ++i) {
+        float tail = 0;
+        for (int64_t t = b; t < blocks; ++t)
+            tail += _cvtsh_ss(dw[i][t]) * xd[t] *
+                    horizontalSum(q4NibbleDot(rows[i], xq, t));
+        out[i] = horizontalSum(acc[i]) + tail;
+    }
+}
+
 void q4Rows(const uint8_t *qs, const uint16_t *scales, const int8_t *xq, const float *xd,
             const float *xo, int64_t batch, float *y, int64_t ldy, int64_t r0, int64_t r1,
             int64_t cols)
 {
     const int64_t blocks = cols / kQuantBlock;
-    for (int64_t r = r0; r < r1; ++r)
+    int64_t r = r0;
+    for (; r + kRowGroup <= r1; r += kRowGroup) {
+        const uint8_t *rows[kRowGroup];
+        const uint16_t *dw[kRowGroup];
+        for (int i = 0; i < kRowGroup; ++i) {
+            rows[i] = qs + (r + i) * cols / 2;
+            dw[i] = scales + (r + i) * blocks;
+        }
+        for (int64_t m = 0; m < batch; ++m) {
+            float dots[kRowGroup];
+            q4RowGroup(rows, dw, xq + m * cols, xd + m * blocks, blocks, dots);
+            for (int i = 0; i < kRowGroup; ++i)
+                y[m * ldy + r + i] = dots[i] - q4Correction(dw[i], xo + m * blocks, blocks);
+        }
+    }
+    for (; r < r1; ++r)
         for (int64_t m = 0; m < batch; ++m) {
             const uint16_t *dw = scales + r * blocks;
-            const float *off = xo + m * blocks;
-            __m256 corr = _mm256_setzero_ps();
-            int64_t b = 0;
-            for (; b + 8 <= blocks; b += 8)
-                corr = _mm256_fmadd_ps(f16x8(dw + b), _mm256_loadu_ps(off + b), corr);
-            float correction = horizontalSum(corr);
-            for (; b < blocks; ++b)
-                correction += _cvtsh_ss(dw[b]) * off[b];
             y[m * ldy + r] = quantDot<uint8_t, q4NibbleDot>(qs + r * cols / 2, dw, xq + m * cols,
                                                             xd + m * blocks, blocks) -
-                             correction;
+                             q4Correction(dw, xo + m * blocks, blocks);
         }
 }
 

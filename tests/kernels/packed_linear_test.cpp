@@ -114,7 +114,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(WeightFormat::Q8, 19, 344, 3), // padded last block
                       std::make_tuple(WeightFormat::Q4, 37, 256, 1),
                       std::make_tuple(WeightFormat::Q4, 19, 344, 3),
-                      std::make_tuple(WeightFormat::Q4, 8, 40, 16)));
+                      std::make_tuple(WeightFormat::Q4, 8, 40, 16),
+                      // four-row groups, whole and partial eight-block steps, a tail row
+                      std::make_tuple(WeightFormat::Q4, 13, 1056, 2)));
 
 // linear() against a float64 product with the weight as the format stores it, on the kernel
 // path (<= 16 rows) and the unpack-and-GEMM path, with a bias and a 3-D input.
