@@ -103,14 +103,29 @@ CompactionStats ElasticPolicy::afterForward(KvCache &cache, const ForwardInfo &i
     const int64_t goal = target(cache, info.tokensSeen, config_.sinks + 1);
     if (info.phase == Phase::Prefill) {
         if (S > goal) {
+            const int64_t sinks = std::min(config_.sinks, goal - 1);
+            const int64_t recent = protectedRecent(goal, sinks, info.newTokens);
             compact(cache, goal, info.newTokens, stats);
             order_.reset(goal, fixedPoint(goal));
+            promptStart_ = goal - std::min(recent, info.newTokens);
         } else {
             order_.setRegionStart(fixedPoint(S));
+            promptStart_ = S - info.newTokens;
         }
+        answerStart_ = order_.size();
     } else if (S > goal && S > 1) {
+        // Product: once the history before the prompt is gone, the FIFO region moves past the
+        // prompt, so the answer's own oldest tokens go before the prompt it answers.
+        if (variant_ == Variant::Product && order_.regionStart() >= promptStart_ &&
+            order_.regionStart() < answerStart_ && answerStart_ < order_.size() - 1)
+            order_.setRegionStart(answerStart_);
         // Fixed-point elimination: the oldest entry of the FIFO region makes room.
-        order_.removeAt(cache, order_.regionStart());
+        const int64_t victim = order_.regionStart();
+        order_.removeAt(cache, victim);
+        if (victim < promptStart_)
+            --promptStart_;
+        if (victim < answerStart_)
+            --answerStart_;
         stats.evicted += cache.layout().layers * cache.layout().batch;
     }
     finishStats(cache, stats, millisecondsSince(start));

@@ -39,6 +39,10 @@ private:
     void compact(KvCache &cache, int64_t target, int64_t newTokens, CompactionStats &stats);
 
     Variant variant_;
+    // Logical indices (SlotOrder) of the newest prompt's first entry and of the answer's first
+    // token, kept in step with the evictions.
+    int64_t promptStart_ = 0;
+    int64_t answerStart_ = 0;
 };
 
 } // namespace ec::cache

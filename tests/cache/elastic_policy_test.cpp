@@ -185,7 +185,11 @@ TEST(ElasticPolicy, FixedPointEvictionIsFifoFromNtl)
         const int64_t C0 = kv.size();
         const int64_t ntl = elastic->fixedPoint(C0);
         EXPECT_EQ(ntl, paper ? C0 + cfg.distance : 1);
-        // Physical model: the token list of each layer, deleting index N_tl.
+        // Physical model: the token list of each layer, [sink | history | prompt | answer].
+        // The paper deletes index N_tl; the product deletes the oldest history entry, once
+        // none is left the oldest answer token but the newest, else the prompt's oldest.
+        int64_t history = C0 - 1 - elastic->protectedRecent(C0, 1, T);
+        int64_t prompt = C0 - 1 - history;
         std::vector<std::vector<int64_t>> model(2);
         for (int l = 0; l < 2; ++l)
             for (int64_t i = 0; i < C0; ++i)
@@ -194,10 +198,19 @@ TEST(ElasticPolicy, FixedPointEvictionIsFifoFromNtl)
             const int64_t n = T + step + 1;
             auto d = test::forward(kv, *policy, 1, T + step, cache::Phase::Decode);
             const int64_t goal = cfg.budget.targetEntries(n, 1, 2);
-            for (auto &m : model) {
+            for (auto &m : model)
                 m.push_back(T + step);
-                if ((int64_t)m.size() > goal)
-                    m.erase(m.begin() + ntl);
+            if ((int64_t)model[0].size() > goal) {
+                const int64_t answer = (int64_t)model[0].size() - 1 - history - prompt;
+                int64_t at = ntl;
+                if (!paper && history > 0)
+                    --history;
+                else if (!paper && answer >= 2)
+                    at = 1 + prompt;
+                else if (!paper)
+                    --prompt;
+                for (auto &m : model)
+                    m.erase(m.begin() + at);
             }
             ASSERT_EQ(kv.size(), (int64_t)model[0].size());
             for (int l = 0; l < 2; ++l) {
