@@ -1,5 +1,6 @@
 #include "ui/cache_panel.h"
 
+#include "ui/budget_scale.h"
 #include "ui/cache_chart.h"
 #include "ui/format.h"
 
@@ -10,10 +11,6 @@
 #include <QVBoxLayout>
 
 namespace ec::ui {
-
-namespace {
-constexpr qint64 kMB = cache::kBytesPerMB;
-}
 
 CachePanel::CachePanel(QWidget *parent)
     : QFrame(parent)
@@ -44,8 +41,11 @@ CachePanel::CachePanel(QWidget *parent)
     layout->addWidget(sliderTitle);
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("budgetSlider"));
-    m_slider->setAccessibleName(tr("Cache memory budget in megabytes"));
-    m_slider->setToolTip(tr("Applies from the next compaction; saved with the conversation."));
+    m_slider->setAccessibleName(tr("Cache memory budget"));
+    m_slider->setToolTip(tr("Logarithmic, from a few entries to the full cache. Applies from "
+                            "the next compaction; saved with the conversation."));
+    m_slider->setRange(0, BudgetScale::kSteps);
+    m_slider->setPageStep(BudgetScale::kSteps / 20);
     m_slider->setEnabled(false);
     sliderTitle->setBuddy(m_slider);
     // Saved only when the user lets go (or uses the keyboard), not on every pixel of a drag.
@@ -57,6 +57,14 @@ CachePanel::CachePanel(QWidget *parent)
     connect(m_slider, &QSlider::sliderReleased, this,
             [this] { Q_EMIT budgetChanged(sliderBudgetBytes()); });
     layout->addWidget(m_slider);
+
+    m_hint = new QLabel(tr("Move left to make the cache compact: the lower half of the scale "
+                           "is below what a few turns hold."),
+                        this);
+    m_hint->setObjectName(QStringLiteral("budgetHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setStyleSheet(QStringLiteral("color: #586069;"));
+    layout->addWidget(m_hint);
 
     m_budget = new QLabel(this);
     m_budget->setObjectName(QStringLiteral("budgetLabel"));
@@ -94,7 +102,20 @@ qint64 CachePanel::sliderBudgetBytes() const
 {
     if (!m_slider->isEnabled() || m_slider->value() >= m_slider->maximum())
         return 0;
-    return qint64(m_slider->value()) * kMB;
+    // A saved budget reads back as itself until the slider moves, not as its nearest step.
+    if (m_slider->value() == m_restoredPosition && m_restoredBytes > 0)
+        return m_restoredBytes;
+    return scale().bytesAt(m_slider->value());
+}
+
+BudgetScale CachePanel::scale() const
+{
+    return BudgetScale::forCache(m_cache.maxBytes, m_cache.bytesPerToken);
+}
+
+QString CachePanel::hintText() const
+{
+    return m_hint->isHidden() ? QString() : m_hint->text();
 }
 
 void CachePanel::setCache(const app::CacheView &cache)
@@ -107,13 +128,12 @@ void CachePanel::setCache(const app::CacheView &cache)
     bool known = cache.maxBytes > 0;
     m_slider->setEnabled(known && cache.choice.compacts());
     if (known) {
-        int maxMb = int(std::max<qint64>(2, (cache.maxBytes + kMB - 1) / kMB));
-        m_slider->setRange(1, maxMb);
-        m_slider->setPageStep(std::max(1, maxMb / 20));
-        m_slider->setValue(cache.choice.budgetBytes > 0
-                               ? int(std::min<qint64>(cache.choice.budgetBytes / kMB, maxMb - 1))
-                               : maxMb);
+        m_restoredBytes = cache.choice.budgetBytes;
+        m_restoredPosition = scale().positionOf(cache.choice.budgetBytes);
+        m_slider->setValue(m_restoredPosition);
     }
+    // The hint until the first budget is set.
+    m_hint->setVisible(m_slider->isEnabled() && cache.choice.budgetBytes <= 0);
     m_updating = false;
     updateLabels();
 }

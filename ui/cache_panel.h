@@ -1,8 +1,10 @@
-// The cache panel: policy, the memory-budget slider (MB and % of the full cache), what the
-// conversation holds and would hold, merged/evicted counts and the per-turn chart.
+// The cache panel: policy, the memory-budget slider (logarithmic, ui/budget_scale.h; the budget
+// in bytes and as % of the full cache), what the conversation holds and would hold,
+// merged/evicted counts and the per-turn chart.
 #pragma once
 
 #include "app/chat/chat_types.h"
+#include "ui/budget_scale.h"
 
 #include <QFrame>
 
@@ -30,6 +32,7 @@ public:
     QString budgetText() const;
     QString holdText() const;
     QString countsText() const;
+    QString hintText() const; // empty once a budget is set
     // The budget the slider position stands for (0 = no limit).
     qint64 sliderBudgetBytes() const;
 
@@ -39,6 +42,7 @@ Q_SIGNALS:
 
 private:
     void updateLabels();
+    BudgetScale scale() const;
 
     app::CacheView m_cache;
     QComboBox *m_policy = nullptr;
@@ -46,8 +50,11 @@ private:
     QLabel *m_budget = nullptr;
     QLabel *m_hold = nullptr;
     QLabel *m_counts = nullptr;
+    QLabel *m_hint = nullptr;
     CacheChart *m_chart = nullptr;
     bool m_updating = false;
+    qint64 m_restoredBytes = 0; // the budget setCache was given, at m_restoredPosition
+    int m_restoredPosition = -1;
 };
 
 } // namespace ec::ui

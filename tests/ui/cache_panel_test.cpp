@@ -1,6 +1,8 @@
 // The memory-budget slider and what the cache panel shows, turn by turn.
 #include "app/history/history_store.h"
+#include "ui/budget_scale.h"
 #include "ui/cache_chart.h"
+#include "ui/format.h"
 #include "ui/cache_panel.h"
 #include "ui/message_widget.h"
 #include "lab/doubles/screenshot_tour.h"
@@ -13,11 +15,33 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using ec::test::waitFor;
 using ec::test::WindowFixture;
 using namespace ec;
 
-TEST(CachePanel, SliderIsInMegabytesAndPercentOfTheFullCache)
+TEST(BudgetScale, IsLogarithmicFromEightEntriesToTheFullCache)
+{
+    // The demo model (3,072 bytes an entry, 2,048 positions) and a 7B model (512 kB, 4,096).
+    for (auto [perToken, positions] : {std::pair<qint64, qint64>{3072, 2048}, {524288, 4096}}) {
+        const auto scale = ui::BudgetScale::forCache(perToken * positions, perToken);
+        EXPECT_EQ(scale.bytesAt(0), 8 * perToken);
+        EXPECT_EQ(scale.bytesAt(ui::BudgetScale::kSteps), 0); // no limit
+        EXPECT_EQ(scale.positionOf(0), ui::BudgetScale::kSteps);
+        for (int p = 0; p < ui::BudgetScale::kSteps; ++p) {
+            EXPECT_LT(scale.bytesAt(p), p + 1 < ui::BudgetScale::kSteps
+                                            ? scale.bytesAt(p + 1)
+                                            : perToken * positions);
+            EXPECT_EQ(scale.positionOf(scale.bytesAt(p)), p) << "position " << p;
+        }
+        // The middle is the geometric mean of the ends, to three digits.
+        const double mid = std::sqrt(8.0 * perToken * perToken * positions);
+        EXPECT_NEAR(double(scale.bytesAt(ui::BudgetScale::kSteps / 2)), mid, mid * 0.005);
+    }
+}
+
+TEST(CachePanel, SliderReadsInBytesAndPercentOfTheFullCache)
 {
     WindowFixture f;
     ui::CachePanel *panel = f.window->cachePanel();
@@ -25,14 +49,26 @@ TEST(CachePanel, SliderIsInMegabytesAndPercentOfTheFullCache)
     ASSERT_TRUE(f.loadModel());
     QSlider *slider = panel->budgetSlider();
     EXPECT_TRUE(slider->isEnabled());
-    const qint64 full = f.controller->cacheView().maxBytes;
-    ASSERT_GT(full, 0);
+    const app::CacheView view = f.controller->cacheView();
+    ASSERT_GT(view.maxBytes, 0);
     EXPECT_EQ(slider->value(), slider->maximum()); // no limit at first
     EXPECT_TRUE(panel->budgetText().startsWith("No limit")) << panel->budgetText().toStdString();
-    slider->setValue(slider->maximum() / 4);
-    EXPECT_TRUE(panel->budgetText().contains("25%")) << panel->budgetText().toStdString();
-    EXPECT_TRUE(panel->budgetText().contains("MB"));
-    EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, qint64(slider->maximum() / 4) * 1000000);
+    EXPECT_FALSE(panel->hintText().isEmpty());
+
+    slider->setValue(0); // the floor: eight entries
+    EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, 8 * view.bytesPerToken);
+    EXPECT_TRUE(panel->budgetText().contains("about 8 entries")) << panel->budgetText().toStdString();
+    EXPECT_TRUE(panel->hintText().isEmpty()); // a budget is set: the hint has done its job
+
+    const auto scale = ui::BudgetScale::forCache(view.maxBytes, view.bytesPerToken);
+    slider->setValue(ui::BudgetScale::kSteps / 2);
+    const qint64 mid = scale.bytesAt(ui::BudgetScale::kSteps / 2);
+    EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, mid);
+    const double percent = 100.0 * double(mid) / double(view.maxBytes);
+    EXPECT_TRUE(panel->budgetText().startsWith(ui::formatBytes(mid)))
+        << panel->budgetText().toStdString();
+    EXPECT_TRUE(panel->budgetText().contains(QString("%1%").arg(percent, 0, 'f', percent < 10 ? 1 : 0)))
+        << panel->budgetText().toStdString();
 }
 
 TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
@@ -45,16 +81,20 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     EXPECT_EQ(first.merged, 0); // no limit: nothing compacted
     QString holdBefore = panel->holdText();
 
-    // 100 MB holds ~190 entries of this model, far less than the image's 576.
+    // About 100 MB holds ~190 entries of this model, far less than the image's 576.
     QSlider *slider = panel->budgetSlider();
+    const app::CacheView view = f.controller->cacheView();
+    const auto scale = ui::BudgetScale::forCache(view.maxBytes, view.bytesPerToken);
+    const int position = scale.positionOf(100 * 1000 * 1000);
     slider->setFocus();
-    slider->setValue(101);
+    slider->setValue(position + 1);
     QTest::keyClick(slider, Qt::Key_Left); // the keyboard path saves too
-    EXPECT_EQ(slider->value(), 100);
-    const qint64 budget = 100 * 1000 * 1000;
+    EXPECT_EQ(slider->value(), position);
+    const qint64 budget = scale.bytesAt(position);
+    EXPECT_NEAR(double(budget), 1e8, 5e6);
     EXPECT_EQ(f.controller->cacheView().choice.budgetBytes, budget);
     // Before the turn: what the conversation would hold under the new budget.
-    EXPECT_TRUE(panel->holdText().contains("Next turn starts from 100"))
+    EXPECT_TRUE(panel->holdText().contains("Next turn starts from " + ui::formatBytes(budget)))
         << panel->holdText().toStdString();
 
     ASSERT_TRUE(f.sendAndWait("And now?"));

@@ -6,6 +6,9 @@
 #include "app/chat/engine_backend.h"
 #include "app/history/history_store.h"
 #include "ui/attachment_strip.h"
+#include "ui/budget_scale.h"
+#include "ui/cache_panel.h"
+#include "ui/format.h"
 #include "ui/composer.h"
 #include "ui/prompt_edit.h"
 #include "ui/message_widget.h"
@@ -18,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPushButton>
+#include <QSlider>
 #include <QTest>
 #include <gtest/gtest.h>
 
@@ -83,4 +87,42 @@ TEST(DemoModelWindow, AnswersTheCountOfASampleSceneAndStoresIt)
     ASSERT_EQ(detail.messages.size(), 2u);
     EXPECT_EQ(QString::fromStdString(detail.messages[1].text).trimmed(), truth);
     EXPECT_EQ(detail.messages[0].attachments.size(), 1u);
+}
+
+// The slider bites on the model a new user has: a quarter of the way up its (logarithmic)
+// scale is below what one described scene holds, so the next turn merges.
+TEST(DemoModelWindow, TheLowerHalfOfTheSliderCompactsTheSecondTurn)
+{
+    const QString model = kResources + "/models/demo";
+    if (!QFileInfo::exists(model + "/config.json"))
+        GTEST_SKIP() << "no demo model in resources/models/demo";
+    WindowFixture f([] { return app::makeEngineBackend(); }, {});
+    app::ChatSettings settings = f.controller->settings();
+    settings.device = "cpu";
+    settings.threads = 1;
+    settings.maxTokens = 80;
+    f.controller->applySettings(settings);
+    f.controller->loadModel(model);
+    ASSERT_TRUE(waitFor([&] { return f.controller->isModelLoaded(); }, 60000));
+
+    const QImage image(kResources + "/samples/demo-scene-6.png");
+    ASSERT_TRUE(f.sendAndWait("Describe the image in detail.", {image}));
+    const app::TurnMetrics first = *f.controller->messages().last().metrics;
+    EXPECT_EQ(first.merged + first.evicted, 0); // no limit yet
+
+    QSlider *slider = f.window->cachePanel()->budgetSlider();
+    ASSERT_TRUE(slider->isEnabled());
+    slider->setValue(ui::BudgetScale::kSteps / 4);
+    const qint64 budget = f.controller->cacheView().choice.budgetBytes;
+    ASSERT_GT(budget, 0);
+    EXPECT_LT(budget, first.bytesAfter);
+
+    ASSERT_TRUE(f.sendAndWait("How many objects are there?"));
+    const app::TurnMetrics second = *f.controller->messages().last().metrics;
+    EXPECT_GT(second.merged, 0); // Elastic merges into anchors
+    EXPECT_LE(second.bytesAfter, budget);
+    // The panel reports the engine's own count.
+    const QString hold = f.window->cachePanel()->holdText();
+    EXPECT_TRUE(hold.contains("(" + ui::formatCount(second.entriesAfter) + " entries)"))
+        << hold.toStdString() << " vs " << second.entriesAfter;
 }
