@@ -29,6 +29,8 @@ qint64 BudgetScale::bytesAt(int position) const
 {
     if (position >= kSteps)
         return 0;
+    if (position <= 0)
+        return floorBytes; // exactly kFloorEntries entries
     const double t = double(std::max(position, 0)) / kSteps;
     const double bytes = double(floorBytes) * std::pow(double(fullBytes) / floorBytes, t);
     return std::clamp<qint64>(threeDigits(bytes), floorBytes, fullBytes - 1);

@@ -17,7 +17,8 @@ struct BudgetScale
     qint64 fullBytes = 1;
 
     static BudgetScale forCache(qint64 fullBytes, qint64 bytesPerToken);
-    // The budget at a slider position, to three significant digits; 0 (no limit) at kSteps.
+    // The budget at a slider position: floorBytes at 0, then to three significant digits;
+    // 0 (no limit) at kSteps.
     qint64 bytesAt(int position) const;
     // The nearest position below kSteps for a budget; kSteps for 0 (no limit).
     int positionOf(qint64 bytes) const;

@@ -68,8 +68,10 @@ QStringList CacheChart::valueAxisLabels() const
 void CacheChart::rebuild()
 {
     const bool bytes = m_unit->currentIndex() == 0;
-    auto *before = new QBarSet(tr("before compaction"));
-    auto *after = new QBarSet(tr("after the turn"));
+    // The two moments a turn is measured at: the history plus the new prompt, before the policy
+    // compacts it, and the cache once the answer is written (compaction during it included).
+    auto *before = new QBarSet(tr("after the prompt, before compaction"));
+    auto *after = new QBarSet(tr("after the answer"));
     before->setColor(QColor(0xc8, 0xd1, 0xdc));
     after->setColor(QColor(0x2f, 0x6f, 0xde));
     QStringList categories;

@@ -156,9 +156,12 @@ void MessageWidget::updateFooter()
     QStringList parts;
     if (m_message.metrics) {
         const app::TurnMetrics &m = *m_message.metrics;
-        if (m.decodeTokens > 0)
+        // A rate needs at least two tokens: one token's time is mostly the prefill before it.
+        if (m.decodeTokens == 1)
+            parts << tr("1 token");
+        else if (m.decodeTokens > 1)
             parts << tr("%1 tokens · %2 tok/s")
-                         .arg(m.decodeTokens)
+                         .arg(formatCount(m.decodeTokens))
                          .arg(m.tokensPerSecond(), 0, 'f', 1);
         parts << tr("cache %1 (%2 entries) after turn")
                      .arg(formatBytes(m.bytesAfter), formatCount(m.entriesAfter));

@@ -188,3 +188,24 @@ TEST(ChatFlow, SendWithoutModelExplains)
     EXPECT_TRUE(f.window->errorText().contains("Load a model"));
     EXPECT_EQ(edit->toPlainText(), "Hello?"); // nothing lost
 }
+
+TEST(ChatFlow, FooterCountsTokensInTheSingularAndGivesARateFromTwoOn)
+{
+    ec::test::app();
+    app::MessageView message;
+    message.role = app::MessageRole::Assistant;
+    message.text = "Yes.";
+    app::TurnMetrics m;
+    m.decodeTokens = 1;
+    m.decodeMs = 200;
+    m.entriesAfter = 90;
+    message.metrics = m;
+    const QString one = ui::MessageWidget(message).footerText();
+    EXPECT_TRUE(one.startsWith("1 token  ·")) << one.toStdString();
+    EXPECT_FALSE(one.contains("tok/s")) << one.toStdString();
+
+    message.metrics->decodeTokens = 3;
+    message.metrics->decodeMs = 100;
+    const QString three = ui::MessageWidget(message).footerText();
+    EXPECT_TRUE(three.startsWith("3 tokens · 30.0 tok/s")) << three.toStdString();
+}
