@@ -34,8 +34,8 @@ int64_t CachePolicy::firstPosition(const KvCache &cache, int64_t tokensSeenBefor
 
 namespace {
 
-const char *const kProductPolicies[] = {"full", "local", "h2o", "snapkv", "elastic",
-                                               "elastic-paper"};
+const char *const kProductPolicies[] = {"full",   "local",   "h2o",
+                                        "snapkv", "elastic", "elastic-paper"};
 
 struct Registry
 {

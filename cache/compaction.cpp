@@ -41,6 +41,12 @@ at::Tensor slotsInTokenOrder(const KvCache &cache, int layer, int64_t b)
     return std::get<1>(tok.sort(/*stable=*/true, 0, false));
 }
 
+at::Tensor allSlotsInTokenOrder(const KvCache &cache, int layer, int64_t slots)
+{
+    const at::Tensor tok = cache.tokenIndex(layer).narrow(1, 0, slots);
+    return std::get<1>(tok.sort(/*stable=*/true, 1, /*descending=*/false));
+}
+
 LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots)
 {
     const int64_t B = keptSlots.size(0), M = keptSlots.size(1);
@@ -52,8 +58,7 @@ LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots)
 
 LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score, int64_t goal)
 {
-    const at::Tensor tok = cache.tokenIndex(layer).narrow(1, 0, score.size(1));
-    const at::Tensor order = std::get<1>(tok.sort(/*stable=*/true, 1, /*descending=*/false)); // slots in token order
+    const at::Tensor order = allSlotsInTokenOrder(cache, layer, score.size(1));
     // A stable sort in token order: among equal scores the earlier token wins.
     const at::Tensor byScore =
         std::get<1>(score.gather(1, order).sort(/*stable=*/true, 1, /*descending=*/true));

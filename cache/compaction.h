@@ -24,6 +24,8 @@ void applyPlan(KvCache &cache, int layer, const LayerPlan &plan, CompactionStats
 
 // Slots of a layer's sequence `b` sorted by original token index, [S] int64.
 at::Tensor slotsInTokenOrder(const KvCache &cache, int layer, int64_t b);
+// The same for every sequence at once, over the first `slots` slots: [B, slots] int64.
+at::Tensor allSlotsInTokenOrder(const KvCache &cache, int layer, int64_t slots);
 
 // Plan that keeps the listed slots (each [B, M], in output order) and drops the rest.
 LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots);

@@ -78,8 +78,8 @@ int64_t ElasticPolicy::protectedRecent(int64_t target, int64_t sinks, int64_t ne
     return std::clamp<int64_t>(wanted, 1, std::max<int64_t>(1, target - sinks));
 }
 
-void ElasticPolicy::compact(KvCache &cache, int64_t target, int64_t newTokens,
-                            CompactionStats &stats)
+int64_t ElasticPolicy::compact(KvCache &cache, int64_t target, int64_t newTokens,
+                               CompactionStats &stats)
 {
     const int64_t B = cache.layout().batch, S = cache.size();
     const int64_t sinks = std::min(config_.sinks, target - 1);
@@ -92,6 +92,7 @@ void ElasticPolicy::compact(KvCache &cache, int64_t target, int64_t newTokens,
         applyPlan(cache, l, plan, stats);
     }
     cache.setSize(target);
+    return recent;
 }
 
 CompactionStats ElasticPolicy::afterForward(KvCache &cache, const ForwardInfo &info)
@@ -103,9 +104,7 @@ CompactionStats ElasticPolicy::afterForward(KvCache &cache, const ForwardInfo &i
     const int64_t goal = target(cache, info.tokensSeen, config_.sinks + 1);
     if (info.phase == Phase::Prefill) {
         if (S > goal) {
-            const int64_t sinks = std::min(config_.sinks, goal - 1);
-            const int64_t recent = protectedRecent(goal, sinks, info.newTokens);
-            compact(cache, goal, info.newTokens, stats);
+            const int64_t recent = compact(cache, goal, info.newTokens, stats);
             order_.reset(goal, fixedPoint(goal));
             promptStart_ = goal - std::min(recent, info.newTokens);
         } else {

@@ -36,7 +36,8 @@ public:
     int64_t protectedRecent(int64_t target, int64_t sinks, int64_t newTokens) const;
 
 private:
-    void compact(KvCache &cache, int64_t target, int64_t newTokens, CompactionStats &stats);
+    // Returns how many of the newest entries it kept as they are.
+    int64_t compact(KvCache &cache, int64_t target, int64_t newTokens, CompactionStats &stats);
 
     Variant variant_;
     // Logical indices (SlotOrder) of the newest prompt's first entry and of the answer's first

@@ -24,8 +24,7 @@ void SnapKvPolicy::observeAttention(KvCache &cache, int layer, Phase phase,
     // Pooled along the conversation, not along the slots: after evictions by slot overwrite
     // neighbouring slots are not neighbouring tokens.
     const int64_t S = colSums.size(1);
-    const at::Tensor order =
-        std::get<1>(cache.tokenIndex(layer).narrow(1, 0, S).sort(/*stable=*/true, 1, /*descending=*/false));
+    const at::Tensor order = allSlotsInTokenOrder(cache, layer, S);
     const at::Tensor pooled =
         at::avg_pool1d(colSums.gather(1, order).unsqueeze(1), {kPoolKernel}, {1},
                        {kPoolKernel / 2})

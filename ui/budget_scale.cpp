@@ -31,7 +31,7 @@ qint64 BudgetScale::bytesAt(int position) const
         return 0;
     if (position <= 0)
         return floorBytes; // exactly kFloorEntries entries
-    const double t = double(std::max(position, 0)) / kSteps;
+    const double t = double(position) / kSteps;
     const double bytes = double(floorBytes) * std::pow(double(fullBytes) / floorBytes, t);
     return std::clamp<qint64>(threeDigits(bytes), floorBytes, fullBytes - 1);
 }

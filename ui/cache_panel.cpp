@@ -1,6 +1,5 @@
 #include "ui/cache_panel.h"
 
-#include "ui/budget_scale.h"
 #include "ui/cache_chart.h"
 #include "ui/format.h"
 

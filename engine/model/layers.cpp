@@ -1,5 +1,7 @@
 #include "engine/model/layers.h"
 
+#include "kernels/layer_ops.h"
+
 #include <ATen/ATen.h>
 #include <cmath>
 #include <vector>
@@ -8,6 +10,8 @@ namespace ec::engine::model {
 
 at::Tensor rmsNorm(const at::Tensor &x, const at::Tensor &weight, double eps)
 {
+    if (kernels::fusedLayerOpsApply(x, weight))
+        return kernels::fusedRmsNorm(x, weight, eps);
     at::Tensor xf = x.to(at::kFloat);
     at::Tensor var = xf.pow(2).mean(-1, /*keepdim=*/true);
     xf = xf * at::rsqrt(var + eps);
@@ -41,6 +45,9 @@ Rotary rotaryTables(int64_t first, int64_t count, int64_t headDim, double theta,
 
 at::Tensor applyRotary(const at::Tensor &x, const Rotary &r)
 {
+    if (x.dim() == 4 && r.cos.dim() == 2 && r.cos.size(0) == x.size(2) &&
+        kernels::fusedLayerOpsApply(x, r.cos))
+        return kernels::fusedRotary(x, r.cos, r.sin);
     const int64_t half = x.size(-1) / 2;
     at::Tensor rotated = at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
     return x * r.cos + rotated * r.sin;

@@ -22,7 +22,9 @@ def main(paths):
                 key = (r["method"], r["budget"])
                 for i, t in enumerate(r["turns"]):
                     turns_seen = max(turns_seen, i + 1)
-                    for k in (("turn", i + 1), ("kind", t["kind"]), ("turn-kind", (i + 1, t["kind"]))):
+                    groups = (("turn", i + 1), ("kind", t["kind"]),
+                              ("turn-kind", (i + 1, t["kind"])))
+                    for k in groups:
                         cell = hits[key + k]
                         cell[0] += bool(t.get("exact_match"))
                         cell[1] += 1

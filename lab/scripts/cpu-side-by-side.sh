@@ -4,15 +4,16 @@
 # the whole set ROUNDS times (default 2), because a shared machine's speed drifts by tens of
 # percent within minutes. PEER_DIR is what ../shared/tools/llamacpp-peer/build.sh built (on a
 # CPU without AVX-512, build it with the GGML_AVX512* options OFF).
-# Output: one line per run, "ours FORMAT | ...bench run row..." and "peer FORMAT | ...llama-bench row...".
+# Output: a line per run, "ours FORMAT | <bench run row>" or "peer FORMAT | <llama-bench row>".
 set -euo pipefail
-peer=${1:?usage: cpu-side-by-side.sh PEER_DIR [ROUNDS]}
+peer=$(realpath "${1:?usage: cpu-side-by-side.sh PEER_DIR [ROUNDS]}")
 rounds=${2:-2}
 build=${BUILD:-build}
 cd "$(dirname "$0")/../.."
 ours() {
-    "$build/lab/elastic-lab" bench run --random-weights resources/configs/tinyllama-1.1b-shape.json \
-        --device cpu --threads 2 --prompt 512 --gen 64 --reps 3 --methods full --weights "$1" 2>&1 |
+    "$build/lab/elastic-lab" bench run \
+        --random-weights resources/configs/tinyllama-1.1b-shape.json --device cpu --threads 2 \
+        --prompt 512 --gen 64 --reps 3 --methods full --weights "$1" 2>&1 |
         grep -E "^\| full" | sed "s/^/ours $1 /"
 }
 theirs() {

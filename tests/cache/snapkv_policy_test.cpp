@@ -23,8 +23,8 @@ std::vector<int64_t> slotTokens(const cache::KvCache &kv, int layer, int64_t b, 
 }
 
 // The entries SnapKV keeps after a prompt, from the column sums by slot: smooth them along
-// token order with a zero-padded mean of 5, keep the prompt's newest `window` tokens and the highest
-// smoothed scores among the rest (ties: the earlier token).
+// token order with a zero-padded mean of 5, keep the prompt's newest `window` tokens and the
+// highest smoothed scores among the rest (ties: the earlier token).
 std::set<int64_t> expectedAfterPrompt(const std::vector<int64_t> &tokens,
                                       const std::vector<float> &cols, int64_t window,
                                       int64_t newTokens, int64_t goal)
@@ -106,8 +106,8 @@ TEST(SnapKvPolicy, KeepsTheWindowAndTheBestSmoothedScoresOverTurns)
                 for (int l = 0; l < L; ++l)
                     for (int64_t b = 0; b < B; ++b) {
                         auto live = slotTokens(kv, l, b, kv.size());
-                        const int64_t kept = std::count_if(live.begin(), live.end(),
-                                                           [&](int64_t t) { return t >= answerStart; });
+                        const int64_t kept = std::count_if(
+                            live.begin(), live.end(), [&](int64_t t) { return t >= answerStart; });
                         const int64_t answer = seen + 1 - answerStart;
                         if (answer < kv.size())
                             EXPECT_EQ(kept, answer) << "trial " << trial << " step " << step;
