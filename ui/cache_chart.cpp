@@ -20,7 +20,7 @@ CacheChart::CacheChart(QWidget *parent)
     m_unit = new QComboBox(this);
     m_unit->setObjectName(QStringLiteral("chartUnit"));
     m_unit->setAccessibleName(tr("Chart unit"));
-    m_unit->addItem(tr("Megabytes per turn"));
+    m_unit->addItem(tr("Bytes per turn")); // the axis says kB or MB
     m_unit->addItem(tr("Entries per turn"));
     connect(m_unit, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     layout->addWidget(m_unit);
@@ -70,7 +70,7 @@ void CacheChart::rebuild()
     const bool bytes = m_unit->currentIndex() == 0;
     // The two moments a turn is measured at: the history plus the new prompt, before the policy
     // compacts it, and the cache once the answer is written (compaction during it included).
-    auto *before = new QBarSet(tr("after the prompt, before compaction"));
+    auto *before = new QBarSet(tr("after the prompt"));
     auto *after = new QBarSet(tr("after the answer"));
     before->setColor(QColor(0xc8, 0xd1, 0xdc));
     after->setColor(QColor(0x2f, 0x6f, 0xde));

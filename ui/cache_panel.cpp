@@ -38,7 +38,7 @@ CachePanel::CachePanel(QWidget *parent)
 
     auto *sliderTitle = new QLabel(tr("Memory budget"), this);
     layout->addWidget(sliderTitle);
-    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider = new BudgetSlider(this);
     m_slider->setObjectName(QStringLiteral("budgetSlider"));
     m_slider->setAccessibleName(tr("Cache memory budget"));
     m_slider->setToolTip(tr("Logarithmic, from a few entries to the full cache. Applies from "
@@ -131,6 +131,8 @@ void CachePanel::setCache(const app::CacheView &cache)
         m_restoredPosition = scale().positionOf(cache.choice.budgetBytes);
         m_slider->setValue(m_restoredPosition);
     }
+    m_slider->setHeldMarker(known && cache.heldBytes > 0 ? scale().positionOf(cache.heldBytes)
+                                                         : -1);
     // The hint until the first budget is set.
     m_hint->setVisible(m_slider->isEnabled() && cache.choice.budgetBytes <= 0);
     m_updating = false;

@@ -5,12 +5,12 @@
 
 #include "app/chat/chat_types.h"
 #include "ui/budget_scale.h"
+#include "ui/budget_slider.h"
 
 #include <QFrame>
 
 class QComboBox;
 class QLabel;
-class QSlider;
 
 namespace ec::ui {
 
@@ -27,7 +27,7 @@ public:
     void setTurns(const QList<app::TurnMetrics> &turns);
 
     QComboBox *policyCombo() const { return m_policy; }
-    QSlider *budgetSlider() const { return m_slider; }
+    BudgetSlider *budgetSlider() const { return m_slider; }
     CacheChart *chart() const { return m_chart; }
     QString budgetText() const;
     QString holdText() const;
@@ -46,7 +46,7 @@ private:
 
     app::CacheView m_cache;
     QComboBox *m_policy = nullptr;
-    QSlider *m_slider = nullptr;
+    BudgetSlider *m_slider = nullptr;
     QLabel *m_budget = nullptr;
     QLabel *m_hold = nullptr;
     QLabel *m_counts = nullptr;

@@ -83,7 +83,7 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     QString holdBefore = panel->holdText();
 
     // About 100 MB holds ~190 entries of this model, far less than the image's 576.
-    QSlider *slider = panel->budgetSlider();
+    ui::BudgetSlider *slider = panel->budgetSlider();
     const app::CacheView view = f.controller->cacheView();
     const auto scale = ui::BudgetScale::forCache(view.maxBytes, view.bytesPerToken);
     const int position = scale.positionOf(100 * 1000 * 1000);
@@ -97,6 +97,13 @@ TEST(CachePanel, MovingTheSliderChangesTheCacheShownAndStoredForTheNextTurn)
     // Before the turn: what the conversation would hold under the new budget.
     EXPECT_TRUE(panel->holdText().contains("Next turn starts from " + ui::formatBytes(budget)))
         << panel->holdText().toStdString();
+    // The mark under the groove stands at what the conversation holds, and is drawn there.
+    EXPECT_EQ(slider->heldMarker(), scale.positionOf(f.controller->cacheView().heldBytes));
+    const int x = slider->heldMarkerX();
+    ASSERT_GE(x, 0);
+    const QImage drawn = slider->grab().toImage();
+    const QPoint at(int(x * drawn.devicePixelRatio()), drawn.height() - 3);
+    EXPECT_EQ(drawn.pixelColor(at).rgb(), ui::BudgetSlider::markerColor().rgb());
 
     ASSERT_TRUE(f.sendAndWait("And now?"));
     app::MessageView answer = f.controller->messages().last();
