@@ -8,6 +8,8 @@
 #include "engine/chat/chat_session.h"
 #include "engine/runtime.h"
 
+#include "app/cli/option_checks.h"
+
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -175,19 +177,24 @@ void addChatCommand(CLI::App &app)
     cmd->add_option("--template", args->templateName, "llava-hf or llava_v1 (default: checkpoint's)");
     cmd->add_option("--system", args->system, "System prompt");
     cmd->add_option("--policy", args->policy,
-                    "Cache policy: full, elastic, h2o, local or elastic-paper");
+                    "Cache policy: full, elastic, h2o, snapkv, local or elastic-paper");
     cmd->add_option("--budget", args->budget, "Kept fraction of the tokens seen, in (0, 1]")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--max-cache-mb", args->maxCacheMb, "Absolute cache cap in MB of 10^6 bytes, as the app's slider (0 = none)");
-    cmd->add_option("--sinks", args->sinks, "Protected first tokens");
+        ->check(finiteIn(0, 1, /*lowOpen=*/true));
+    cmd->add_option("--max-cache-mb", args->maxCacheMb,
+                    "Absolute cache cap in MB of 10^6 bytes, as the app's slider (0 = none)")
+        ->check(finiteAtLeast(0));
+    cmd->add_option("--sinks", args->sinks, "Protected first tokens")->check(integerAtLeast(0));
     cmd->add_option("--distance", args->distance,
                     "elastic-paper fixed point: N_tl = size + distance");
-    cmd->add_option("--max-tokens", args->maxTokens, "Most tokens per answer");
-    cmd->add_option("--threads", args->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)");
-    cmd->add_option("--temperature", args->temperature, "0 = greedy");
-    cmd->add_option("--top-k", args->topK, "0 = no limit");
-    cmd->add_option("--top-p", args->topP, "Nucleus mass");
-    cmd->add_option("--repetition-penalty", args->repetitionPenalty, "> 1 discourages repeats");
+    cmd->add_option("--max-tokens", args->maxTokens, "Most tokens per answer")
+        ->check(integerAtLeast(1));
+    cmd->add_option("--threads", args->threads, "CPU threads (0: $OMP_NUM_THREADS, else all)")
+        ->check(integerAtLeast(0));
+    cmd->add_option("--temperature", args->temperature, "0 = greedy")->check(finiteAtLeast(0));
+    cmd->add_option("--top-k", args->topK, "0 = no limit")->check(integerAtLeast(0));
+    cmd->add_option("--top-p", args->topP, "Nucleus mass")->check(finiteIn(0, 1, true));
+    cmd->add_option("--repetition-penalty", args->repetitionPenalty, "> 1 discourages repeats")
+        ->check(finiteAtLeast(0, true));
     cmd->add_option("--seed", args->seed, "Sampling seed (same seed, same answer)");
     cmd->add_flag("--stats", args->stats, "Print each turn's statistics as JSON on stderr");
     cmd->callback([args] { runChat(*args); });

@@ -22,7 +22,8 @@ int main(int argc, char **argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
-        return app.exit(e);
+        // CLI11 prints the message (or the help); a bad argument exits 1 like every other error.
+        return app.exit(e) == 0 ? 0 : 1;
     } catch (const std::exception &e) {
         std::cerr << "elastic-cli: " << e.what() << "\n";
         return 1;

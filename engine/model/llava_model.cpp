@@ -5,6 +5,8 @@
 
 #include <ATen/ATen.h>
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 namespace ec::engine::model {
@@ -31,6 +33,28 @@ std::vector<checkpoint::ExpectedTensor> projectorTensors(const checkpoint::Llava
     return out;
 }
 
+// Refuses a layer count the files cannot hold before the tensor list is built: a config.json
+// claiming 10^9 layers over a three-layer checkpoint allocated for minutes without a word.
+void checkLayerCount(const checkpoint::CheckpointFiles &files, const std::string &prefix,
+                     int64_t configured, const char *key, const std::filesystem::path &dir)
+{
+    int64_t present = 0;
+    for (auto it = files.tensors().lower_bound(prefix);
+         it != files.tensors().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        const char *digits = it->first.c_str() + prefix.size();
+        char *end = nullptr;
+        const long long l = std::strtoll(digits, &end, 10);
+        if (end != digits && *end == '.' && l >= 0)
+            present = std::max<int64_t>(present, l + 1);
+    }
+    if (configured > present)
+        throw std::runtime_error(
+            (dir / "config.json").string() + ": " + key + " is " + std::to_string(configured) +
+            " but the weights hold " + std::to_string(present) +
+            " layers; the config does not belong to these weights (use the config.json that "
+            "came with them)");
+}
+
 } // namespace
 
 std::vector<checkpoint::ExpectedTensor>
@@ -49,6 +73,10 @@ std::unique_ptr<LlavaModel> LlavaModel::load(const std::filesystem::path &dir,
 {
     const auto config = checkpoint::readLlavaConfig(dir);
     checkpoint::CheckpointFiles files(dir);
+    checkLayerCount(files, "lm.layers.", config.text.numLayers, "text_config.num_hidden_layers",
+                    dir);
+    checkLayerCount(files, "vision.encoder.layers.", config.vision.numLayers,
+                    "vision_config.num_hidden_layers", dir);
     auto weights = ModelWeights::load(files, expectedTensors(config),
                                       WeightPlan::forPick(placement.weights, placement.dtype),
                                       placement.device);

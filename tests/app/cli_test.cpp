@@ -34,3 +34,27 @@ TEST(Cli, UnknownCommandFailsWithMessage)
     EXPECT_NE(bad.exitCode, 0);
     EXPECT_FALSE(bad.output.empty());
 }
+
+// NaN passed CLI11's range check (every comparison with it is false) and ran a turn; each bad
+// number now ends at once with exit 1 and one line naming the option and what it accepts.
+TEST(Cli, NumericOptionsRefuseNanInfinityAndOutOfRange)
+{
+    const std::pair<const char *, const char *> cases[] = {
+        {"--budget nan", "--budget: 'nan' is not a finite number in (0, 1]"},
+        {"--budget 0", "--budget: '0' is not a finite number in (0, 1]"},
+        {"--budget inf", "--budget: 'inf' is not a finite number in (0, 1]"},
+        {"--top-p 1.5", "--top-p: '1.5' is not a finite number in (0, 1]"},
+        {"--temperature -inf", "--temperature: '-inf' is not a finite number >= 0"},
+        {"--max-cache-mb nan", "--max-cache-mb: 'nan' is not a finite number >= 0"},
+        {"--repetition-penalty 0", "--repetition-penalty: '0' is not a finite number > 0"},
+        {"--max-tokens -5", "--max-tokens: '-5' is not a whole number >= 1"},
+        {"--max-tokens 2.5", "--max-tokens: '2.5' is not a whole number >= 1"},
+        {"--sinks -1", "--sinks: '-1' is not a whole number >= 0"},
+    };
+    for (const auto &[option, message] : cases) {
+        // No --model: the demo model would load if parsing let the turn start.
+        auto run = runProcess(std::string(EC_CLI_PATH) + " chat --prompt hi " + option + " 2>&1");
+        EXPECT_EQ(run.exitCode, 1) << option << ": " << run.output;
+        EXPECT_EQ(run.output.rfind(message, 0), 0u) << option << ": " << run.output;
+    }
+}

@@ -7,7 +7,9 @@
 #include <ATen/ATen.h>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 using namespace ec::engine;
 using namespace ec::engine::checkpoint;
@@ -288,4 +290,23 @@ TEST_F(Loader, LogitsCommandWritesWhatTheEngineComputes)
     EXPECT_LT((file.view("prompt_logits") - full[n - 1]).abs().max().item<double>(), 1e-4);
     EXPECT_LT((file.view("answer_logits") - full.narrow(0, n, 2)).abs().max().item<double>(), 1e-4);
     EXPECT_EQ(file.metadata().at("policy"), "full");
+}
+
+// A config whose layer count the weights cannot hold is refused, naming the key and both
+// counts, before any tensor list or allocation (10^9 layers used to hang the loader for minutes,
+// which the suite's time limit would catch).
+TEST_F(Loader, LayerCountBeyondTheWeightsIsRefusedAtOnce)
+{
+    for (const char *part : {"text_config", "vision_config"}) {
+        ec::test::TempDir copy;
+        ec::tools::writeTinyModel(copy.path(), ec::test::smallSpec());
+        const auto path = copy.path() / "config.json";
+        nlohmann::json config = nlohmann::json::parse(std::ifstream(path));
+        const int64_t layers = config[part]["num_hidden_layers"].get<int64_t>();
+        config[part]["num_hidden_layers"] = 1000000000;
+        std::ofstream(path) << config.dump();
+        expectThrowsWith([&] { loadModel(copy.path(), {"cpu", "f32"}); },
+                         {std::string(part) + ".num_hidden_layers is 1000000000",
+                          "the weights hold " + std::to_string(layers) + " layers"});
+    }
 }
