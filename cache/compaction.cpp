@@ -5,6 +5,8 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
+
 namespace ec::cache {
 
 void applyPlan(KvCache &cache, int layer, const LayerPlan &plan, CompactionStats &stats)
@@ -73,6 +75,22 @@ void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, Compactio
     for (int64_t b = 0; b < B; ++b)
         moveSlotInLayer(cache, layer, b, newest, victims[b].item<int64_t>());
     stats.evicted += B;
+}
+
+void keepMostImportant(KvCache &cache, Phase phase, int64_t goal, int64_t firstProtected,
+                       CompactionStats &stats)
+{
+    const int64_t S = cache.size();
+    for (int l = 0; l < cache.layout().layers; ++l) {
+        auto tok = cache.tokenIndex(l).narrow(1, 0, S);
+        auto score = cache.importance(l).narrow(1, 0, S).clone();
+        score.masked_fill_(tok >= firstProtected, std::numeric_limits<float>::infinity());
+        if (phase == Phase::Decode && S == goal + 1)
+            replaceLowest(cache, l, score, stats);
+        else
+            applyPlan(cache, l, keepHighestPlan(cache, l, score, goal), stats);
+    }
+    cache.setSize(goal);
 }
 
 void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t to)

@@ -41,6 +41,12 @@ void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t
 // must score highest) overwrites the slot lowest in `score` [B, S]; counts one eviction each.
 void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, CompactionStats &stats);
 
+// The score-ranked policies' compaction (H2O, SnapKV): every layer keeps the `goal` entries of
+// highest importance, those from token `firstProtected` on counting as +inf; one entry over
+// during generation replaces the lowest in place. Sets the cache size to `goal`.
+void keepMostImportant(KvCache &cache, Phase phase, int64_t goal, int64_t firstProtected,
+                       CompactionStats &stats);
+
 double millisecondsSince(std::chrono::steady_clock::time_point start);
 
 // Statistics shell with the cache's state before a compaction.

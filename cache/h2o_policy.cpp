@@ -6,7 +6,6 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <limits>
 
 namespace ec::cache {
 
@@ -29,19 +28,9 @@ CompactionStats H2oPolicy::afterForward(KvCache &cache, const ForwardInfo &info)
     const int64_t goal =
         config_.budget.targetEntries(info.tokensSeen, cache.layout().bytesPerToken(), 1);
     if (S > goal) {
-        const int64_t recent = recentWindow(goal);
-        const int64_t firstRecent = info.tokensSeen - recent; // recent tokens are always live
-        for (int l = 0; l < cache.layout().layers; ++l) {
-            auto tok = cache.tokenIndex(l).narrow(1, 0, S);
-            // Recent entries score +inf so they always rank as heavy hitters.
-            auto score = cache.importance(l).narrow(1, 0, S).clone();
-            score.masked_fill_(tok >= firstRecent, std::numeric_limits<float>::infinity());
-            if (info.phase == Phase::Decode && S == goal + 1)
-                replaceLowest(cache, l, score, stats); // the window keeps the newest one
-            else
-                applyPlan(cache, l, keepHighestPlan(cache, l, score, goal), stats);
-        }
-        cache.setSize(goal);
+        // Recent tokens score +inf, so they always rank as heavy hitters.
+        const int64_t firstRecent = info.tokensSeen - recentWindow(goal);
+        keepMostImportant(cache, info.phase, goal, firstRecent, stats);
     }
     finishStats(cache, stats, millisecondsSince(start));
     return stats;

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 
 namespace ec::cache {
 
@@ -49,16 +48,7 @@ CompactionStats SnapKvPolicy::afterForward(KvCache &cache, const ForwardInfo &in
             info.phase == Phase::Prefill
                 ? info.tokensSeen - std::min({window(), info.newTokens, goal})
                 : std::max(answerStart_, info.tokensSeen - goal + 1);
-        for (int l = 0; l < cache.layout().layers; ++l) {
-            auto tok = cache.tokenIndex(l).narrow(1, 0, S);
-            auto score = cache.importance(l).narrow(1, 0, S).clone();
-            score.masked_fill_(tok >= firstProtected, std::numeric_limits<float>::infinity());
-            if (info.phase == Phase::Decode && S == goal + 1)
-                replaceLowest(cache, l, score, stats);
-            else
-                applyPlan(cache, l, keepHighestPlan(cache, l, score, goal), stats);
-        }
-        cache.setSize(goal);
+        keepMostImportant(cache, info.phase, goal, firstProtected, stats);
     }
     finishStats(cache, stats, millisecondsSince(start));
     return stats;

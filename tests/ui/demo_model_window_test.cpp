@@ -44,6 +44,16 @@ QJsonObject sampleScene(const QString &image)
     return {};
 }
 
+// The window on the real engine: CPU, one thread, answers of at most `maxTokens`.
+void useCpuEngine(WindowFixture &f, int maxTokens)
+{
+    app::ChatSettings settings = f.controller->settings();
+    settings.device = "cpu";
+    settings.threads = 1;
+    settings.maxTokens = maxTokens;
+    f.controller->applySettings(settings);
+}
+
 } // namespace
 
 TEST(DemoModelWindow, AnswersTheCountOfASampleSceneAndStoresIt)
@@ -52,11 +62,7 @@ TEST(DemoModelWindow, AnswersTheCountOfASampleSceneAndStoresIt)
     if (!QFileInfo::exists(model + "/config.json"))
         GTEST_SKIP() << "no demo model in resources/models/demo";
     WindowFixture f([] { return app::makeEngineBackend(); }, {});
-    app::ChatSettings settings = f.controller->settings();
-    settings.device = "cpu";
-    settings.threads = 1;
-    settings.maxTokens = 16;
-    f.controller->applySettings(settings);
+    useCpuEngine(f, 16);
 
     // The empty window offers a demo scene with the description prompt.
     f.controller->newConversation();
@@ -97,11 +103,7 @@ TEST(DemoModelWindow, TheLowerHalfOfTheSliderCompactsTheSecondTurn)
     if (!QFileInfo::exists(model + "/config.json"))
         GTEST_SKIP() << "no demo model in resources/models/demo";
     WindowFixture f([] { return app::makeEngineBackend(); }, {});
-    app::ChatSettings settings = f.controller->settings();
-    settings.device = "cpu";
-    settings.threads = 1;
-    settings.maxTokens = 80;
-    f.controller->applySettings(settings);
+    useCpuEngine(f, 80);
     f.controller->loadModel(model);
     ASSERT_TRUE(waitFor([&] { return f.controller->isModelLoaded(); }, 60000));
 
