@@ -210,3 +210,20 @@ TEST(WeightFormats, StackedWeightsMultiplyAsTheirParts)
                                       PackedLinear::pack(b, WeightFormat::Q4)}),
                  std::invalid_argument);
 }
+
+// Prefill-sized inputs against weights taller than one slab of unpacked rows (256): every slab's
+// product lands in its own columns, for the 16-bit and the quantized formats.
+TEST(LinearPaths, ManyRowsOverSeveralSlabsMatchFloat64)
+{
+    const int64_t out = 600, in = 96, tokens = 33;
+    const at::Tensor w = testWeight(out, in, 5);
+    const at::Tensor x = at::randn({tokens, in});
+    for (WeightFormat format :
+         {WeightFormat::BF16, WeightFormat::F16, WeightFormat::Q8, WeightFormat::Q4}) {
+        const PackedLinear p = PackedLinear::pack(w, format);
+        const at::Tensor y = ec::kernels::linear(x, p);
+        const at::Tensor want = at::linear(x.to(at::kDouble), p.unpacked(at::kDouble));
+        const double err = (y.to(at::kDouble) - want).abs().max().item<double>();
+        EXPECT_LT(err, 1e-5 * want.abs().max().item<double>()) << weightFormatName(format);
+    }
+}
