@@ -3,6 +3,7 @@
 #include "engine/model/vision_language_model.h"
 
 #include <ATen/Context.h>
+#include <filesystem>
 #include <stdexcept>
 
 namespace ec::engine {
@@ -35,7 +36,27 @@ cache::CacheLayout VisionLanguageModel::cacheLayout(int64_t batch) const
     return layout;
 }
 
-Placement resolvePlacement(const LoadOptions &options, const std::string &checkpointDtype)
+namespace {
+
+// What the checkpoint's weight files hold on disk, in bytes.
+int64_t weightFileBytes(const std::filesystem::path &dir)
+{
+    int64_t bytes = 0;
+    std::error_code error;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, error)) {
+        if (entry.path().extension() != ".safetensors")
+            continue;
+        const auto size = entry.file_size(error);
+        if (!error)
+            bytes += static_cast<int64_t>(size);
+    }
+    return bytes;
+}
+
+} // namespace
+
+Placement resolvePlacement(const LoadOptions &options, const std::string &checkpointDtype,
+                           int64_t checkpointBytes)
 {
     Placement p;
     const std::string &dev = options.device;
@@ -75,6 +96,10 @@ Placement resolvePlacement(const LoadOptions &options, const std::string &checkp
         p.weights = p.dtype == at::kBFloat16 ? kernels::WeightFormat::BF16
                     : p.dtype == at::kHalf   ? kernels::WeightFormat::F16
                                              : kernels::WeightFormat::F32;
+        const bool half = checkpointDtype == "float16" || checkpointDtype == "bfloat16";
+        const int64_t asFloat32 = half ? checkpointBytes * 2 : checkpointBytes;
+        if (!cuda && p.dtype == at::kFloat && asFloat32 > kCpuHalfWeightsAbove)
+            p.weights = kernels::WeightFormat::F16;
     } else if (auto f = kernels::parseWeightFormat(options.weights)) {
         p.weights = *f;
     } else {
@@ -90,7 +115,8 @@ std::unique_ptr<VisionLanguageModel> loadModel(const std::filesystem::path &dir,
     const std::string type = checkpoint::readModelType(dir);
     if (type == "llava") {
         const auto config = checkpoint::readLlavaConfig(dir);
-        return model::LlavaModel::load(dir, resolvePlacement(options, config.torchDtype));
+        return model::LlavaModel::load(
+            dir, resolvePlacement(options, config.torchDtype, weightFileBytes(dir)));
     }
     throw std::runtime_error((dir / "config.json").string() + ": model_type '" + type +
                              "' is not supported; this engine runs LLaVA-1.5 (model_type llava)");

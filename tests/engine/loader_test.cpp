@@ -310,3 +310,21 @@ TEST_F(Loader, LayerCountBeyondTheWeightsIsRefusedAtOnce)
                           "the weights hold " + std::to_string(layers) + " layers"});
     }
 }
+
+// `--weights auto` on the CPU: float32 for small checkpoints (the demo model, the tests' tiny
+// ones), f16 above kCpuHalfWeightsAbove bytes as float32 (half the memory, faster decode).
+TEST(Placement, AutoWeightsOnTheCpuAreF16ForLargeCheckpointsOnly)
+{
+    using ec::kernels::WeightFormat;
+    const LoadOptions cpu{"cpu", "auto", "auto"};
+    EXPECT_EQ(resolvePlacement(cpu, "float16", 100'000'000).weights, WeightFormat::F32);
+    EXPECT_EQ(resolvePlacement(cpu, "float16", 600'000'000).weights, WeightFormat::F16);
+    EXPECT_EQ(resolvePlacement(cpu, "float32", 600'000'000).weights, WeightFormat::F32);
+    EXPECT_EQ(resolvePlacement(cpu, "float32", 2'000'000'000).weights, WeightFormat::F16);
+    EXPECT_EQ(resolvePlacement(cpu, "float32", 2'000'000'000).dtype, at::kFloat);
+    // An explicit choice is kept, and a 16-bit compute dtype keeps its own weights.
+    EXPECT_EQ(resolvePlacement({"cpu", "auto", "f32"}, "float32", 2'000'000'000).weights,
+              WeightFormat::F32);
+    EXPECT_EQ(resolvePlacement({"cpu", "bf16", "auto"}, "float32", 2'000'000'000).weights,
+              WeightFormat::BF16);
+}
