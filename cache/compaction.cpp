@@ -58,7 +58,11 @@ LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots)
     return {assign, keptSlots};
 }
 
-LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score, int64_t goal)
+namespace {
+
+// Keeps the `goal` highest of `score` [B, S] in each sequence, in token order.
+LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score,
+                          int64_t goal)
 {
     const at::Tensor order = allSlotsInTokenOrder(cache, layer, score.size(1));
     // A stable sort in token order: among equal scores the earlier token wins.
@@ -68,6 +72,7 @@ LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &sco
     return keepOnlyPlan(order.gather(1, kept), score.size(1));
 }
 
+// The newest slot (which scores highest) overwrites the lowest-scored one in each sequence.
 void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, CompactionStats &stats)
 {
     const int64_t B = cache.layout().batch, newest = score.size(1) - 1;
@@ -76,6 +81,8 @@ void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, Compactio
         moveSlotInLayer(cache, layer, b, newest, victims[b].item<int64_t>());
     stats.evicted += B;
 }
+
+} // namespace
 
 void keepMostImportant(KvCache &cache, Phase phase, int64_t goal, int64_t firstProtected,
                        CompactionStats &stats)

@@ -30,20 +30,13 @@ at::Tensor allSlotsInTokenOrder(const KvCache &cache, int layer, int64_t slots);
 // Plan that keeps the listed slots (each [B, M], in output order) and drops the rest.
 LayerPlan keepOnlyPlan(const at::Tensor &keptSlots, int64_t liveSlots);
 
-// Plan that keeps the `goal` highest of `score` [B, S] (ties: the earlier token) in each
-// sequence of `layer`, in token order so the store stays readable.
-LayerPlan keepHighestPlan(const KvCache &cache, int layer, const at::Tensor &score, int64_t goal);
-
 // Copies slot `from` into slot `to` in one layer and sequence (K, V and metadata).
 void moveSlotInLayer(KvCache &cache, int layer, int64_t b, int64_t from, int64_t to);
 
-// One entry over budget during generation: in each sequence the newest slot (size() - 1, which
-// must score highest) overwrites the slot lowest in `score` [B, S]; counts one eviction each.
-void replaceLowest(KvCache &cache, int layer, const at::Tensor &score, CompactionStats &stats);
-
 // The score-ranked policies' compaction (H2O, SnapKV): every layer keeps the `goal` entries of
-// highest importance, those from token `firstProtected` on counting as +inf; one entry over
-// during generation replaces the lowest in place. Sets the cache size to `goal`.
+// highest importance (ties: the earlier token), those from token `firstProtected` on counting as
+// +inf, and stays in token order; one entry over during generation is the newest overwriting the
+// lowest in place. Sets the cache size to `goal`.
 void keepMostImportant(KvCache &cache, Phase phase, int64_t goal, int64_t firstProtected,
                        CompactionStats &stats);
 

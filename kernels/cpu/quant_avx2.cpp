@@ -177,10 +177,9 @@ void q4RowGroup(const uint8_t *const *rows, const uint16_t *const *dw, const int
         acc[i] = _mm256_setzero_ps();
     int64_t b = 0;
     for (; b + 8 <= blocks; b += 8) {
-        const __m256 dx = _mm256_loadu_ps(xd + b);
         __m256 d[kRowGroup];
         for (int i = 0; i < kRowGroup; ++i)
-            d[i] = _mm256_mul_ps(f16x8(dw[i] + b), dx);
+            d[i] = scales8(dw[i] + b, xd + b);
         for (int p = 0; p < 8; p += 2) {
             const __m256i x0 = q8Block(xq, b + p), x1 = q8Block(xq, b + p + 1);
             const __m256i xLow = _mm256_permute2x128_si256(x0, x1, 0x20);
